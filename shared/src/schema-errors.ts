@@ -1,0 +1,108 @@
+// Turns schema validation errors into messages that name the key path a person would write
+// ("checks[2].interval") and say what is wrong, instead of JSON pointers and keyword names.
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+
+export interface SchemaIssue {
+  /** Key path in config notation: `collector.url`, `checks[2].interval`; "" for the root. */
+  path: string;
+  message: string;
+}
+
+/** `/checks/2/interval` → `checks[2].interval` */
+export function pointerToPath(pointer: string): string {
+  if (pointer === '' || pointer === '/') return '';
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(part)) out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out;
+}
+
+interface RawError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message: string;
+}
+
+function describe(error: RawError): SchemaIssue | undefined {
+  const path = pointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case 'boolean':
+      // The "schema is false" twin of additionalProperties; reported once, below, with the key name.
+      return undefined;
+    case 'additionalProperties': {
+      const keys = (error.params.additionalProperties as string[] | undefined) ?? [];
+      return keys.length === 0
+        ? { path, message: 'has an unknown key' }
+        : {
+            path: keys.length === 1 ? joinPath(path, keys[0] as string) : path,
+            message: keys.length === 1 ? 'is not a known key' : `unknown keys: ${keys.join(', ')}`,
+          };
+    }
+    case 'required': {
+      const keys = (error.params.requiredProperties as string[] | undefined) ?? [];
+      return { path: keys.length === 1 ? joinPath(path, keys[0] as string) : path, message: 'is required' };
+    }
+    case 'type':
+      return { path, message: `must be ${article(String(error.params.type))}` };
+    case 'anyOf':
+    case 'oneOf':
+      return { path, message: 'does not match any allowed form' };
+    case 'pattern':
+      if (error.params.pattern === DURATION_PATTERN)
+        return { path, message: 'must be a duration such as 30s, 15m, 6h or 7d' };
+      if (error.params.pattern === SIZE_PATTERN) return { path, message: 'must be a size such as 500MB or 10GB' };
+      return { path, message: error.message };
+    case 'const':
+    case 'enum':
+      return { path, message: error.message };
+    default:
+      return { path, message: error.message };
+  }
+}
+
+function article(type: string): string {
+  if (type === 'integer') return 'a whole number';
+  if (type === 'object') return 'a mapping (key: value)';
+  if (type === 'array') return 'a list';
+  return `a ${type}`;
+}
+
+export function joinPath(base: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${base}[${key}]`;
+  return base === '' ? key : `${base}.${key}`;
+}
+
+export interface SchemaValidator<T> {
+  check(value: unknown): value is T;
+  issues(value: unknown): SchemaIssue[];
+}
+
+/** Compiles a schema once; `issues` lists every problem with its key path, most specific first. */
+export function compileSchema<T>(schema: TSchema): SchemaValidator<T> {
+  const compiled = Compile(schema);
+  return {
+    check: (value: unknown): value is T => compiled.Check(value),
+    issues(value: unknown): SchemaIssue[] {
+      const seen = new Set<string>();
+      const out: SchemaIssue[] = [];
+      const raw = [...compiled.Errors(value)] as unknown as RawError[];
+      // Union members each report their own mismatch; when a more specific issue exists at a
+      // deeper path, the generic "does not match any allowed form" only adds noise.
+      for (const error of raw) {
+        const issue = describe(error);
+        if (!issue) continue;
+        const key = `${issue.path}\u0000${issue.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(issue);
+      }
+      return out.sort((a, b) => b.path.length - a.path.length);
+    },
+  };
+}
