@@ -1,11 +1,14 @@
 // Bundles each CLI into one ESM file with esbuild (fast, and the same bundle feeds the
 // single-executable builds). Native addons stay external.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-const targets = [{ entry: 'agent/src/main.ts', out: 'agent/dist/vitals.js' }];
+const targets = [
+  { entry: 'agent/src/main.ts', out: 'agent/dist/vitals.js' },
+  { entry: 'collector/src/main.ts', out: 'collector/dist/vitals-collector.js' },
+].filter((t) => existsSync(t.entry));
 
 await Promise.all(
   targets.map((t) =>
