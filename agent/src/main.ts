@@ -4,10 +4,16 @@ import { ConfigError } from '@vitals/shared';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, UsageError } from './cli/check-command.js';
 import { validateCommand } from './cli/config-command.js';
+import { EnrollError, enrollCommand } from './cli/enroll-command.js';
+import { runCommand } from './cli/run-command.js';
+import { statusCommand } from './cli/status-command.js';
+import { TransportConfigError } from './delivery/transport.js';
 import { VERSION } from './version.js';
 
 // Exit codes follow the Nagios plugin convention throughout: 3 means "could not judge".
 const EXIT_UNKNOWN = 3;
+// Outside `check`, 1 means the command could not do its job (collector refused, network, TLS).
+const EXIT_FAILURE = 1;
 
 export function buildProgram(): Command {
   const program = new Command('vitals')
@@ -26,6 +32,37 @@ export function buildProgram(): Command {
     .addOption(new Option('--only <ids...>', 'run only these checks (ids or kinds; space or comma separated)'))
     .action(async (opts: { config?: string; json?: boolean; only?: string[] }) => {
       process.exitCode = await checkCommand(opts);
+    });
+
+  program
+    .command('run')
+    .description('run the agent: schedule checks, buffer every result, ship to the collector; stops on SIGINT/SIGTERM')
+    .option('-c, --config <file>', 'agent config file')
+    .action(async (opts: { config?: string }) => {
+      process.exitCode = await runCommand(opts);
+    });
+
+  program
+    .command('enroll')
+    .description("exchange a site enrollment token for this agent's own identity and secret (stored owner-only)")
+    .requiredOption('--url <url>', 'collector base URL, e.g. https://vitals.example-msp.com')
+    .requiredOption('--token <token>', 'site enrollment token from `vitals-collector token create`')
+    .option('-c, --config <file>', 'agent config file (for state_dir and TLS settings)')
+    .option('--force', 'enroll again even if this agent already has an identity')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (opts: { url: string; token: string; config?: string; force?: boolean; json?: boolean }) => {
+      process.exitCode = await enrollCommand(opts);
+    });
+
+  program
+    .command('status')
+    .description(
+      'identity, collector, last delivery, buffer depth, dropped count, last error (exit 1 when not enrolled or failing)',
+    )
+    .option('-c, --config <file>', 'agent config file')
+    .option('--json', 'print one JSON document')
+    .action((opts: { config?: string; json?: boolean }) => {
+      process.exitCode = statusCommand(opts);
     });
 
   const config = program.command('config').description('work with the agent config file');
@@ -53,6 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`vitals: ${error.message}\n`);
       return EXIT_UNKNOWN;
+    }
+    if (error instanceof EnrollError || error instanceof TransportConfigError) {
+      process.stderr.write(`vitals: ${error.message}\n`);
+      return EXIT_FAILURE;
     }
     process.stderr.write(
       `vitals: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
