@@ -24,7 +24,7 @@ export interface ShipperOptions {
 
 type Outcome =
   | { kind: 'empty' }
-  | { kind: 'sent'; count: number }
+  | { kind: 'sent'; count: number; behind: number }
   | { kind: 'failed'; reason: string; retryAfterMs?: number };
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so a fleet does not retry in step. */
@@ -110,9 +110,10 @@ export class Shipper {
     }
     if (status === 200) {
       const answer = JSON.parse(text) as IngestResponse;
+      const behind = buffer.depth();
       buffer.ack(answer.acked);
       this.batchSize = Math.min(this.options.batchSize, this.batchSize * 2);
-      return { kind: 'sent', count: answer.acked.length };
+      return { kind: 'sent', count: answer.acked.length, behind };
     }
     const reason = `collector answered ${status}: ${summariseError(text)}`;
     if ((status === 413 || status === 400) && reports.length > 1) {
@@ -155,7 +156,7 @@ export class Shipper {
         const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
         return outcome.retryAfterMs ?? backoffDelay(this.failures, baseMs, maxMs, this.random);
       }
-      if (outcome.kind === 'sent') this.markUp();
+      if (outcome.kind === 'sent') this.markUp(outcome.behind);
       if (outcome.kind === 'empty') return undefined;
     }
   }
@@ -171,9 +172,8 @@ export class Shipper {
     this.connected = false;
   }
 
-  private markUp(): void {
+  private markUp(behind: number): void {
     if (this.connected === false) {
-      const behind = this.options.buffer.depth();
       this.options.log.info(
         { event: 'collector_reachable', behind, down_ms: this.now() - (this.downSince ?? this.now()) },
         `delivering again, ${behind.toLocaleString('en-US')} reports behind`,
