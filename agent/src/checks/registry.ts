@@ -1,8 +1,9 @@
 // Every check kind the agent knows, in one list. Adding a kind = one file + one line here.
 import type { CheckKind } from './check.js';
+import { commandCheck } from './command.js';
 import { cpuCheck } from './cpu.js';
 
-export const CHECK_REGISTRY: readonly CheckKind[] = [cpuCheck] as unknown as CheckKind[];
+export const CHECK_REGISTRY: readonly CheckKind[] = [commandCheck, cpuCheck] as unknown as CheckKind[];
 
 export function findCheckKind(name: string): CheckKind | undefined {
   return CHECK_REGISTRY.find((k) => k.kind === name);
