@@ -161,7 +161,10 @@ export function configIssues(value: unknown): SchemaIssue[] {
       return;
     }
     const v = validatorFor(kind);
-    if (!v.check(entry)) issues.push(...prefixed(at, v.issues(entry)));
+    // Options with a default are required by the schema, so they are validated as they will run.
+    const filled = withDefaults(kind, entry);
+    if (!v.check(filled)) issues.push(...prefixed(at, v.issues(filled)));
+    else if (kind.validate) issues.push(...prefixed(at, kind.validate(filled as never)));
     for (const key of ['interval', 'timeout'] as const) {
       const raw = entry[key];
       if (raw !== undefined && parseDuration(raw) === 0)
@@ -182,10 +185,13 @@ export function configIssues(value: unknown): SchemaIssue[] {
 /** Built-in checks: what `vitals check` runs with no config file at all. */
 export const BUILTIN_CHECK_IDS = ['cpu'] as const;
 
+function withDefaults(kind: CheckKind, entry: Record<string, unknown>): Record<string, unknown> {
+  return Value.Default(checkSchema(kind), structuredClone(entry)) as Record<string, unknown>;
+}
+
 function configureCheck(entry: Record<string, unknown> & { kind: string }): ConfiguredCheck {
   const kind = findCheckKind(entry.kind) as CheckKind;
-  const withDefaults = Value.Default(checkSchema(kind), structuredClone(entry)) as Record<string, unknown>;
-  const { id, kind: _kind, interval, timeout, enabled, ...options } = withDefaults;
+  const { id, kind: _kind, interval, timeout, enabled, ...options } = withDefaults(kind, entry);
   return {
     id: (id as string | undefined) ?? kind.kind,
     kind,

@@ -46,7 +46,9 @@ function describe(error: RawError): SchemaIssue | undefined {
     }
     case 'required': {
       const keys = (error.params.requiredProperties as string[] | undefined) ?? [];
-      return { path: keys.length === 1 ? joinPath(path, keys[0] as string) : path, message: 'is required' };
+      return keys.length === 1
+        ? { path: joinPath(path, keys[0] as string), message: 'is required' }
+        : { path, message: `is missing required keys: ${keys.join(', ')}` };
     }
     case 'type':
       return { path, message: `must be ${article(String(error.params.type))}` };

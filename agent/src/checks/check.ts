@@ -1,6 +1,6 @@
 // The one shape every check kind has (after node_exporter's collectors): its config keys as a
 // schema with defaults, its default interval, and `run`, which turns config into results.
-import type { CheckKindName, CheckResult, Measurement, Status } from '@vitals/shared';
+import type { CheckKindName, CheckResult, Measurement, SchemaIssue, Status } from '@vitals/shared';
 import type { Static, TProperties } from 'typebox';
 import Type from 'typebox';
 
@@ -46,6 +46,11 @@ export interface CheckKind<P extends TProperties = TProperties> {
   defaultInterval: string;
   defaultTimeout: string;
   run(options: Static<ReturnType<typeof Type.Object<P>>>, ctx: CheckContext): Promise<CheckOutcome[]>;
+  /**
+   * Rules a schema cannot say (exactly one of two keys, a URL's scheme), checked by
+   * `vitals config validate` on schema-valid options with defaults; paths relative to the check.
+   */
+  validate?(options: Static<ReturnType<typeof Type.Object<P>>>): SchemaIssue[];
 }
 
 /** Keeps the options type attached to `run` without repeating it at every definition. */

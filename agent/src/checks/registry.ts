@@ -2,8 +2,9 @@
 import type { CheckKind } from './check.js';
 import { commandCheck } from './command.js';
 import { cpuCheck } from './cpu.js';
+import { endpointCheck } from './endpoint.js';
 
-export const CHECK_REGISTRY: readonly CheckKind[] = [commandCheck, cpuCheck] as unknown as CheckKind[];
+export const CHECK_REGISTRY: readonly CheckKind[] = [commandCheck, cpuCheck, endpointCheck] as unknown as CheckKind[];
 
 export function findCheckKind(name: string): CheckKind | undefined {
   return CHECK_REGISTRY.find((k) => k.kind === name);
