@@ -1,0 +1,152 @@
+// The df / Win32_LogicalDisk parsers and the volume selection, on output captured from real machines.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parsePowerShellJson } from '../platform/powershell.js';
+import { judgeVolume, selectVolumes } from './disk.js';
+import {
+  DiskOutputError,
+  gnuDfArgs,
+  parseBsdDf,
+  parseGnuDf,
+  parseWindowsDisks,
+  type Volume,
+  windowsDiskScript,
+} from './disk-volumes.js';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/disk/${name}`, import.meta.url), 'utf8');
+const targets = (selected: ReturnType<typeof selectVolumes>) => selected.map((v) => v.target);
+const thresholds = {
+  warnFreePercent: 15,
+  critFreePercent: 5,
+  warnFreeBytes: 0,
+  critFreeBytes: 0,
+  warnInodesFreePercent: 10,
+  critInodesFreePercent: 5,
+};
+
+describe('GNU df', () => {
+  const volumes = parseGnuDf(fixture('gnu-df-ubuntu-docker-host.txt'));
+
+  it('reads every row, including sources and mount points with spaces', () => {
+    expect(volumes).toHaveLength(33);
+    const share = volumes.find((v) => v.target === '/mnt/practice share');
+    expect(share).toMatchObject({ source: '//nas01/Practice Share', fstype: 'cifs', availBytes: 1734579884032 });
+    expect(share?.inodes).toBeUndefined();
+  });
+
+  it('reads bytes and inodes, and leaves inodes out where the filesystem has none', () => {
+    const root = volumes.find((v) => v.target === '/');
+    expect(root).toEqual({
+      target: '/',
+      source: '/dev/mapper/ubuntu--vg-ubuntu--lv',
+      fstype: 'ext4',
+      sizeBytes: 100861726720,
+      usedBytes: 95168937984,
+      availBytes: 546508800,
+      inodes: { total: 6291456, free: 5879455 },
+    });
+    expect(volumes.find((v) => v.target === '/boot/efi')?.inodes).toBeUndefined();
+  });
+
+  it('keeps only real local filesystems by default and one mount per device', () => {
+    expect(targets(selectVolumes(volumes, [], 'linux'))).toEqual([
+      '/',
+      '/boot',
+      '/boot/efi',
+      '/srv/backup',
+      '/var/spool/imaging',
+    ]);
+  });
+
+  it('checks a named mount whatever its type, and says when a named mount is missing', () => {
+    const selected = selectVolumes(volumes, ['/run/lock', '/mnt/scans/', '/mnt/nothing'], 'linux');
+    expect(targets(selected)).toEqual(['/run/lock', '/mnt/scans', '/mnt/nothing']);
+    expect(selected[2]).toMatchObject({ status: 'UNKNOWN', message: 'Disk /mnt/nothing is not mounted' });
+  });
+
+  it('judges a nearly full root CRITICAL and an inode-exhausted volume CRITICAL despite free bytes', () => {
+    const root = judgeVolume(volumes.find((v) => v.target === '/') as Volume, thresholds);
+    expect(root.status).toBe('CRITICAL');
+    expect(root.message).toBe('Disk / has 0.6 % free (547 MB of 95.7 GB) — critically low');
+    expect(Object.keys(root.values)[0]).toBe('free_percent');
+    const imaging = judgeVolume(volumes.find((v) => v.target === '/var/spool/imaging') as Volume, thresholds);
+    expect(imaging.status).toBe('CRITICAL');
+    expect(imaging.message).toMatch(/has 55 % free .*, but only 0\.0 % of its inodes free — critically low$/);
+  });
+
+  it('lets a free-bytes threshold trigger when the percentage alone is fine', () => {
+    const backup = volumes.find((v) => v.target === '/srv/backup') as Volume;
+    expect(judgeVolume(backup, thresholds).status).toBe('OK');
+    expect(judgeVolume(backup, { ...thresholds, warnFreeBytes: 1e12 }).status).toBe('WARNING');
+    expect(judgeVolume(backup, { ...thresholds, critFreeBytes: 1e12 }).message).toMatch(/— critically low$/);
+  });
+
+  it('rejects output without the header or with a cut-off row', () => {
+    expect(() => parseGnuDf(fixture('gnu-df-no-header.txt'))).toThrow(DiskOutputError);
+    expect(() => parseGnuDf('')).toThrow(/no header/);
+    expect(() => parseGnuDf(fixture('gnu-df-truncated.txt'))).toThrow(/cannot read df line "\/dev\/sda2/);
+  });
+
+  it('asks df for local filesystems only when no mount is named', () => {
+    expect(gnuDfArgs(true)).toContain('-l');
+    expect(gnuDfArgs(false)).not.toContain('-l');
+  });
+});
+
+describe('macOS df -k -P', () => {
+  const volumes = parseBsdDf(fixture('macos-df-kP.txt'));
+
+  it('reads 1024-byte blocks into bytes', () => {
+    expect(volumes.find((v) => v.target === '/')).toMatchObject({
+      source: '/dev/disk3s1s1',
+      sizeBytes: 482797652 * 1024,
+      availBytes: 233468524 * 1024,
+    });
+  });
+
+  it('keeps /, Data and external disks; drops devfs, autofs maps, system helper volumes and shares', () => {
+    expect(targets(selectVolumes(volumes, [], 'darwin'))).toEqual([
+      '/',
+      '/System/Volumes/Data',
+      '/Volumes/Time Machine',
+    ]);
+  });
+
+  it('judges the nearly full Time Machine disk CRITICAL', () => {
+    const tm = judgeVolume(volumes.find((v) => v.target === '/Volumes/Time Machine') as Volume, thresholds);
+    expect(tm.status).toBe('CRITICAL');
+    expect(tm.message).toMatch(
+      /^Disk \/Volumes\/Time Machine has 3\.3 % free \(65\.6 GB of 2\.0 TB\) — critically low$/,
+    );
+  });
+
+  it('rejects a garbled row', () => {
+    expect(() => parseBsdDf(fixture('macos-df-garbled.txt'))).toThrow(DiskOutputError);
+    expect(() => parseBsdDf(fixture('gnu-df-no-header.txt'))).toThrow(/no POSIX header/);
+  });
+});
+
+describe('Windows Win32_LogicalDisk', () => {
+  it('reads fixed drives and skips a drive with no medium', () => {
+    const volumes = parseWindowsDisks(parsePowerShellJson(fixture('windows-logicaldisk.json')));
+    expect(volumes.map((v) => [v.target, v.fstype])).toEqual([
+      ['C:', 'NTFS'],
+      ['D:', 'ReFS'],
+    ]);
+    const c = judgeVolume(volumes[0] as Volume, thresholds);
+    expect(c.status).toBe('CRITICAL');
+    expect(c.message).toBe('Disk C: has 3.8 % free (9.7 GB of 255 GB) — critically low');
+  });
+
+  it('finds a named drive letter however it is written', () => {
+    const volumes = parseWindowsDisks(parsePowerShellJson(fixture('windows-logicaldisk.json')));
+    expect(targets(selectVolumes(volumes, ['d:\\'], 'win32'))).toEqual(['D:']);
+    expect(windowsDiskScript(['e:\\'])).toContain(`DriveType=3 OR DeviceID='E:'`);
+  });
+
+  it('rejects rows without a DeviceID', () => {
+    expect(() => parseWindowsDisks(parsePowerShellJson(fixture('windows-logicaldisk-malformed.json')))).toThrow(
+      /no DeviceID/,
+    );
+  });
+});
