@@ -183,7 +183,7 @@ export function configIssues(value: unknown): SchemaIssue[] {
 }
 
 /** Built-in checks: what `vitals check` runs with no config file at all. */
-export const BUILTIN_CHECK_IDS = ['cpu'] as const;
+export const BUILTIN_CHECK_IDS = ['cpu', 'memory', 'disk', 'uptime'] as const;
 
 function withDefaults(kind: CheckKind, entry: Record<string, unknown>): Record<string, unknown> {
   return Value.Default(checkSchema(kind), structuredClone(entry)) as Record<string, unknown>;

@@ -2,9 +2,19 @@
 import type { CheckKind } from './check.js';
 import { commandCheck } from './command.js';
 import { cpuCheck } from './cpu.js';
+import { diskCheck } from './disk.js';
 import { endpointCheck } from './endpoint.js';
+import { memoryCheck } from './memory.js';
+import { uptimeCheck } from './uptime.js';
 
-export const CHECK_REGISTRY: readonly CheckKind[] = [commandCheck, cpuCheck, endpointCheck] as unknown as CheckKind[];
+export const CHECK_REGISTRY: readonly CheckKind[] = [
+  commandCheck,
+  cpuCheck,
+  endpointCheck,
+  memoryCheck,
+  diskCheck,
+  uptimeCheck,
+] as unknown as CheckKind[];
 
 export function findCheckKind(name: string): CheckKind | undefined {
   return CHECK_REGISTRY.find((k) => k.kind === name);
