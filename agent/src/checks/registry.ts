@@ -5,6 +5,7 @@ import { cpuCheck } from './cpu.js';
 import { diskCheck } from './disk.js';
 import { endpointCheck } from './endpoint.js';
 import { memoryCheck } from './memory.js';
+import { serviceCheck } from './service.js';
 import { uptimeCheck } from './uptime.js';
 
 export const CHECK_REGISTRY: readonly CheckKind[] = [
@@ -14,6 +15,7 @@ export const CHECK_REGISTRY: readonly CheckKind[] = [
   memoryCheck,
   diskCheck,
   uptimeCheck,
+  serviceCheck,
 ] as unknown as CheckKind[];
 
 export function findCheckKind(name: string): CheckKind | undefined {
