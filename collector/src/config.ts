@@ -1,0 +1,106 @@
+// The collector's YAML config (`--config F`): its schema with defaults, loading with key-path
+// errors, and the merge with command-line flags (flag > file > default).
+import { dirname, resolve } from 'node:path';
+import {
+  compileSchema,
+  DURATION_PATTERN,
+  loadYamlConfigFile,
+  parseDuration,
+  parseSize,
+  SIZE_PATTERN,
+} from '@vitals/shared';
+import Type, { type Static } from 'typebox';
+
+export const DEFAULT_LISTEN = '127.0.0.1:8470';
+export const DEFAULT_DATA_DIR = './vitals-data';
+
+const Duration = Type.String({ pattern: DURATION_PATTERN });
+const Size = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })]);
+
+export const CollectorConfigSchema = Type.Object(
+  {
+    /** HOST:PORT; port 0 picks a free port (printed in the "listening" log line). */
+    listen: Type.Optional(Type.String({ pattern: '^\\[?[^\\s\\]]*\\]?:\\d{1,5}$' })),
+    /** Relative to the config file's directory. */
+    data_dir: Type.Optional(Type.String({ minLength: 1 })),
+    tls: Type.Optional(
+      Type.Object(
+        { cert_file: Type.String({ minLength: 1 }), key_file: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          /** Largest request body after decompression. */
+          body_max_bytes: Type.Optional(Size),
+          /** Ingest requests per agent per minute. */
+          rate_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
+          /** Enrolment requests per client IP per minute. */
+          enroll_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    retention: Type.Optional(
+      Type.Object({ raw: Type.Optional(Duration), rollups: Type.Optional(Duration) }, { additionalProperties: false }),
+    ),
+    /** An agent not heard from for this long is "silent". */
+    silent_after: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+export type CollectorConfigFile = Static<typeof CollectorConfigSchema>;
+
+export interface CollectorConfig {
+  listen: { host: string; port: number };
+  dataDir: string;
+  tls?: { certFile: string; keyFile: string };
+  limits: { bodyMaxBytes: number; ratePerMinute: number; enrollPerMinute: number };
+  retention: { rawMs: number; rollupsMs: number };
+  silentAfterMs: number;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const validator = compileSchema<CollectorConfigFile>(CollectorConfigSchema);
+
+/** "127.0.0.1:8470", "[::1]:0", ":8470" (all interfaces). */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[3]) : Number.NaN;
+  if (!match || port > 65535) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:8470), got "${value}"`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+export interface ConfigFlags {
+  config?: string;
+  data?: string;
+  listen?: string;
+}
+
+/** Reads the config file (when given) and applies flags over it. Throws ConfigError/UsageError. */
+export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
+  const file: CollectorConfigFile = flags.config
+    ? (loadYamlConfigFile(flags.config, (v) => validator.issues(v)) as CollectorConfigFile)
+    : {};
+  const base = flags.config ? dirname(resolve(flags.config)) : process.cwd();
+  const fromFile = (p: string) => resolve(base, p);
+  return {
+    listen: parseListen(flags.listen ?? file.listen ?? DEFAULT_LISTEN),
+    dataDir: flags.data ? resolve(flags.data) : fromFile(file.data_dir ?? DEFAULT_DATA_DIR),
+    tls: file.tls ? { certFile: fromFile(file.tls.cert_file), keyFile: fromFile(file.tls.key_file) } : undefined,
+    limits: {
+      bodyMaxBytes: parseSize(file.limits?.body_max_bytes ?? 8 * 1024 * 1024) as number,
+      ratePerMinute: file.limits?.rate_per_minute ?? 600,
+      enrollPerMinute: file.limits?.enroll_per_minute ?? 120,
+    },
+    retention: {
+      rawMs: parseDuration(file.retention?.raw ?? '14d') as number,
+      rollupsMs: parseDuration(file.retention?.rollups ?? '395d') as number,
+    },
+    silentAfterMs: parseDuration(file.silent_after ?? '10m') as number,
+  };
+}

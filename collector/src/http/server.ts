@@ -1,0 +1,102 @@
+// The collector's HTTP server: fastify with gzip request decompression (body limit counted after
+// decompression), schema validation from shared/, per-agent rate limits and JSON errors.
+import compress from '@fastify/compress';
+import rateLimit from '@fastify/rate-limit';
+import { API_PATHS, compileSchema } from '@vitals/shared';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { TSchema } from 'typebox';
+import type { Store } from '../store/store.js';
+import { HttpError, InvalidBodyError, toApiError } from './api-error.js';
+import { registerEnrollRoute } from './enroll-route.js';
+import { registerIngestRoute } from './ingest-route.js';
+import { CollectorMetrics } from './metrics.js';
+
+export interface ServerLimits {
+  bodyMaxBytes: number;
+  ratePerMinute: number;
+  enrollPerMinute: number;
+}
+
+export interface ServerOptions {
+  store: Store;
+  logger: Logger;
+  limits: ServerLimits;
+  /** Injected clock (ms since epoch) for token expiry and received-at stamps. */
+  now?: () => number;
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export interface RouteContext {
+  store: Store;
+  metrics: CollectorMetrics;
+  limits: ServerLimits;
+  now: () => number;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One log line per failed request (below) instead of two per request: ingest is hot.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.limits.bodyMaxBytes,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+  const ctx: RouteContext = {
+    store: options.store,
+    metrics: new CollectorMetrics(),
+    limits: options.limits,
+    now: options.now ?? Date.now,
+  };
+
+  // Validation through the shared schema compiler, so a 400 names the field the way config
+  // errors do ("reports[3].result.ts: must be a whole number").
+  app.setValidatorCompiler(({ schema }) => {
+    const validator = compileSchema(schema as TSchema);
+    return (data: unknown) =>
+      validator.check(data) ? { value: data } : { error: new InvalidBodyError(validator.issues(data)) };
+  });
+  // Only JSON is accepted; anything else is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const { status, body } = toApiError(error);
+    ctx.metrics.reject(body.error);
+    const line = { reqId: request.id, method: request.method, url: request.url, status, error: body.error };
+    if (status >= 500) request.log.error({ ...line, err: error }, 'request failed');
+    else request.log.warn({ ...line, message: body.message }, 'request rejected');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    ctx.metrics.reject('not_found');
+    return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
+  });
+
+  await app.register(compress, {
+    // `global: false` would switch request decompression off too; only responses are left alone.
+    globalCompression: false,
+    requestEncodings: ['gzip'],
+    onUnsupportedRequestEncoding: (encoding) =>
+      new HttpError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip or none`),
+    onInvalidRequestPayload: (_encoding, _request, error) =>
+      new HttpError(400, 'invalid_body', `gzip body could not be decompressed: ${error.message}`),
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(
+        429,
+        'rate_limited',
+        `too many requests: limit is ${context.max} per ${context.after}; retry later`,
+      ),
+  });
+
+  app.get(API_PATHS.healthz, async () => ({ status: 'ok' }));
+  app.get(API_PATHS.metrics, async (_request, reply) => {
+    const text = ctx.metrics.render(await ctx.store.stats());
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  });
+  registerEnrollRoute(app, ctx);
+  registerIngestRoute(app, ctx);
+  return app;
+}
