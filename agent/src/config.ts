@@ -145,12 +145,18 @@ function prefixed(prefix: string, issues: SchemaIssue[]): SchemaIssue[] {
   return issues.map((i) => ({ ...i, path: i.path === '' ? prefix : joinPath(prefix, i.path).replace(/^\./, '') }));
 }
 
+function isCheckEntry(value: unknown): value is Record<string, unknown> & { kind: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
+}
+
 /** Every problem in a parsed config value, as key paths; [] when it is valid. */
 export function configIssues(value: unknown): SchemaIssue[] {
-  if (!fileValidator.check(value)) return fileValidator.issues(value);
-  const issues: SchemaIssue[] = [];
+  // File-level problems do not hide the checks' own: whoever fixes the file sees everything at once.
+  const issues: SchemaIssue[] = fileValidator.check(value) ? [] : fileValidator.issues(value);
+  const checks = (value as { checks?: unknown } | null | undefined)?.checks;
   const ids = new Map<string, number>();
-  value.checks?.forEach((entry, index) => {
+  (Array.isArray(checks) ? (checks as unknown[]) : []).forEach((entry, index) => {
+    if (!isCheckEntry(entry)) return; // the file schema has said what is wrong with it
     const at = `checks[${index}]`;
     const kind = findCheckKind(entry.kind);
     if (!kind) {
@@ -167,10 +173,10 @@ export function configIssues(value: unknown): SchemaIssue[] {
     else if (kind.validate) issues.push(...prefixed(at, kind.validate(filled as never)));
     for (const key of ['interval', 'timeout'] as const) {
       const raw = entry[key];
-      if (raw !== undefined && parseDuration(raw) === 0)
+      if (typeof raw === 'string' && parseDuration(raw) === 0)
         issues.push({ path: `${at}.${key}`, message: 'must be longer than 0' });
     }
-    const id = entry.id ?? entry.kind;
+    const id = typeof entry.id === 'string' ? entry.id : entry.kind;
     const first = ids.get(id);
     if (first !== undefined)
       issues.push({
@@ -179,7 +185,9 @@ export function configIssues(value: unknown): SchemaIssue[] {
       });
     else ids.set(id, index);
   });
-  return issues;
+  // The file schema and a check's own schema both see the common keys (interval, timeout).
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
 }
 
 /** Built-in checks: what `vitals check` runs with no config file at all. */

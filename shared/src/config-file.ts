@@ -1,7 +1,7 @@
 // Reads a YAML config file and reports every problem with the file, line, key path and what is
 // wrong. Used by the agent and the collector, so both speak about config errors the same way.
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { SchemaIssue } from './schema-errors.js';
 
 export interface ConfigIssue extends SchemaIssue {
@@ -37,6 +37,26 @@ function pathSegments(path: string): (string | number)[] {
 }
 
 /**
+ * Where the deepest part of the path that exists in the file starts. A key is found by its own
+ * position, not its value's: `collector:` followed by an indented mapping, or a key with no value
+ * (`interval:`), is reported on the key's line.
+ */
+function offsetOf(doc: Document, segments: (string | number)[]): number | undefined {
+  for (let n = segments.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(segments.slice(0, n - 1), true);
+    const last = segments[n - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+      if (isNode(pair?.key) && pair.key.range) return pair.key.range[0];
+    } else if (isSeq(parent) && typeof last === 'number') {
+      const item = parent.items[last];
+      if (isNode(item) && item.range) return item.range[0];
+    }
+  }
+  return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : undefined;
+}
+
+/**
  * Parses YAML text and validates it; `validate` returns issues for the parsed value.
  * Throws ConfigError with every issue found; returns the plain value otherwise.
  */
@@ -48,7 +68,9 @@ export function parseYamlConfig(file: string, text: string, validate: (value: un
       file,
       doc.errors.map((e) => ({
         path: '',
-        line: e.linePos?.[0]?.line,
+        // linePos is only filled with prettyErrors; an error at the end of the text (an unclosed
+        // bracket) names the last line rather than one past it.
+        line: Math.min(lineCounter.linePos(e.pos[0]).line, Math.max(1, text.trimEnd().split('\n').length)),
         message: `YAML syntax error: ${e.message.split('\n')[0]}`,
       })),
     );
@@ -59,16 +81,12 @@ export function parseYamlConfig(file: string, text: string, validate: (value: un
   if (issues.length > 0) {
     throw new ConfigError(
       file,
-      issues.map((issue) => {
-        // Point at the deepest node of the path that exists in the file.
-        const segments = pathSegments(issue.path);
-        for (let n = segments.length; n >= 0; n--) {
-          const node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n), true);
-          if (isNode(node) && node.range) return { ...issue, line: lineCounter.linePos(node.range[0]).line };
-          // A key whose value is missing (`interval:`) still has a position: its pair's key.
-        }
-        return issue;
-      }),
+      issues
+        .map((issue): ConfigIssue => {
+          const offset = offsetOf(doc, pathSegments(issue.path));
+          return offset === undefined ? issue : { ...issue, line: lineCounter.linePos(offset).line };
+        })
+        .sort((a, b) => (a.line ?? Number.POSITIVE_INFINITY) - (b.line ?? Number.POSITIVE_INFINITY)),
     );
   }
   return value;

@@ -1,6 +1,13 @@
 // The one shape every check kind has (after node_exporter's collectors): its config keys as a
 // schema with defaults, its default interval, and `run`, which turns config into results.
-import type { CheckKindName, CheckResult, Measurement, SchemaIssue, Status } from '@vitals/shared';
+import {
+  type CheckKindName,
+  type CheckResult,
+  DURATION_PATTERN,
+  type Measurement,
+  type SchemaIssue,
+  type Status,
+} from '@vitals/shared';
 import type { Static, TProperties } from 'typebox';
 import Type from 'typebox';
 
@@ -32,8 +39,12 @@ export const COMMON_CHECK_KEYS = {
     }),
   ),
   kind: Type.String({ description: 'which check kind this is' }),
-  interval: Type.Optional(Type.String({ description: 'how often `vitals run` runs it, e.g. 60s, 15m, 6h' })),
-  timeout: Type.Optional(Type.String({ description: 'after this the check is cut off and reports UNKNOWN' })),
+  interval: Type.Optional(
+    Type.String({ pattern: DURATION_PATTERN, description: 'how often `vitals run` runs it, e.g. 60s, 15m, 6h' }),
+  ),
+  timeout: Type.Optional(
+    Type.String({ pattern: DURATION_PATTERN, description: 'after this the check is cut off and reports UNKNOWN' }),
+  ),
   enabled: Type.Optional(Type.Boolean({ default: true, description: 'false keeps the definition but never runs it' })),
 } satisfies TProperties;
 
