@@ -1,4 +1,5 @@
 // Every check kind the agent knows, in one list. Adding a kind = one file + one line here.
+import { backupCheck } from './backup.js';
 import type { CheckKind } from './check.js';
 import { commandCheck } from './command.js';
 import { cpuCheck } from './cpu.js';
@@ -10,6 +11,7 @@ import { uptimeCheck } from './uptime.js';
 
 export const CHECK_REGISTRY: readonly CheckKind[] = [
   commandCheck,
+  backupCheck,
   cpuCheck,
   endpointCheck,
   memoryCheck,
