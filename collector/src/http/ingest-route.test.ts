@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestRequest, range } from '../fixtures/reports.js';
-import { startTestServer, type TestServer } from '../fixtures/server.js';
+import { answer, startTestServer, type TestServer } from '../fixtures/server.js';
 
 let s: TestServer;
 beforeEach(async () => {
@@ -16,17 +16,17 @@ describe('POST /api/v1/ingest', () => {
     const { agent_id, secret } = await s.enroll();
     const gz = await s.post('/api/v1/ingest', ingestRequest(agent_id, range(1, 50)), { secret, gzip: true });
     expect(gz.status).toBe(200);
-    expect(await gz.json()).toEqual({ acked: range(1, 50), duplicates: 0 });
+    expect(await answer(gz)).toEqual({ acked: range(1, 50), duplicates: 0 });
     const plain = await s.post('/api/v1/ingest', ingestRequest(agent_id, range(51, 60)), { secret });
-    expect(await plain.json()).toEqual({ acked: range(51, 60), duplicates: 0 });
+    expect(await answer(plain)).toEqual({ acked: range(51, 60), duplicates: 0 });
     expect(stored()).toBe(60);
   });
 
   it('answers a replayed batch with the same acks, counts duplicates and stores it once', async () => {
     const { agent_id, secret } = await s.enroll();
     const body = ingestRequest(agent_id, range(1, 20));
-    const first = await (await s.post('/api/v1/ingest', body, { secret, gzip: true })).json();
-    const again = await (await s.post('/api/v1/ingest', body, { secret, gzip: true })).json();
+    const first = await answer(await s.post('/api/v1/ingest', body, { secret, gzip: true }));
+    const again = await answer(await s.post('/api/v1/ingest', body, { secret, gzip: true }));
     expect(again.acked).toEqual(first.acked);
     expect(again.duplicates).toBe(20);
     expect(stored()).toBe(20);
@@ -36,7 +36,7 @@ describe('POST /api/v1/ingest', () => {
     const { secret } = await s.enroll();
     const res = await s.post('/api/v1/ingest', '{"agent_id": "x", "reports": [', { secret });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_json');
+    expect((await answer(res)).error).toBe('invalid_json');
   });
 
   it('rejects a schema violation with 400 naming the field, storing nothing of the batch', async () => {
@@ -45,7 +45,7 @@ describe('POST /api/v1/ingest', () => {
     (body.reports[2]!.result as { ts: unknown }).ts = 1.5;
     const res = await s.post('/api/v1/ingest', body, { secret, gzip: true });
     expect(res.status).toBe(400);
-    const err = await res.json();
+    const err = await answer(res);
     expect(err.error).toBe('invalid_body');
     expect(err.message).toContain('reports[2].result.ts');
     expect(stored()).toBe(0);
@@ -64,7 +64,7 @@ describe('POST /api/v1/ingest', () => {
       body: bomb,
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error).toBe('too_large');
+    expect((await answer(res)).error).toBe('too_large');
     expect(stored()).toBe(0);
     // The server is still there and healthy.
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
@@ -84,10 +84,10 @@ describe('POST /api/v1/ingest', () => {
     const body = ingestRequest(agent_id, [1]);
     const text = await s.post('/api/v1/ingest', body, { secret, headers: { 'content-type': 'text/plain' } });
     expect(text.status).toBe(415);
-    expect((await text.json()).error).toBe('unsupported_media_type');
+    expect((await answer(text)).error).toBe('unsupported_media_type');
     const br = await s.post('/api/v1/ingest', body, { secret, headers: { 'content-encoding': 'br' } });
     expect(br.status).toBe(415);
-    expect((await br.json()).error).toBe('unsupported_encoding');
+    expect((await answer(br)).error).toBe('unsupported_encoding');
     expect(stored()).toBe(0);
   });
 
@@ -111,7 +111,7 @@ describe('POST /api/v1/ingest', () => {
     await s.store.retireAgent(agent_id, s.clock.now);
     const retired = await s.post('/api/v1/ingest', ingestRequest(agent_id, [2]), { secret });
     expect(retired.status).toBe(401);
-    expect(await retired.json()).toMatchObject({ error: 'unauthorized' });
+    expect(await answer(retired)).toMatchObject({ error: 'unauthorized' });
     expect(stored()).toBe(1);
   });
 
@@ -120,7 +120,7 @@ describe('POST /api/v1/ingest', () => {
     const b = await s.enroll('PC-B');
     const res = await s.post('/api/v1/ingest', ingestRequest(b.agent_id, [1, 2]), { secret: a.secret });
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toBe('not_found');
+    expect((await answer(res)).error).toBe('not_found');
     expect(stored()).toBe(0);
   });
 
