@@ -4,6 +4,7 @@ import { ConfigError } from '@vitals/shared';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, UsageError } from './cli/check-command.js';
 import { validateCommand } from './cli/config-command.js';
+import { configReference } from './cli/config-reference.js';
 import { EnrollError, enrollCommand } from './cli/enroll-command.js';
 import { runCommand } from './cli/run-command.js';
 import { statusCommand } from './cli/status-command.js';
@@ -72,6 +73,13 @@ export function buildProgram(): Command {
     .option('--json', 'print the verdict as JSON')
     .action((file: string | undefined, opts: { json?: boolean }) => {
       process.exitCode = validateCommand(file, Boolean(opts.json));
+    });
+
+  config
+    .command('reference')
+    .description('print the reference of every config key and check option (Markdown), generated from the schemas')
+    .action(() => {
+      process.stdout.write(configReference());
     });
 
   return program;
