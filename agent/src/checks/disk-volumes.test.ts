@@ -64,6 +64,14 @@ describe('GNU df', () => {
     expect(selected[2]).toMatchObject({ status: 'UNKNOWN', message: 'Disk /mnt/nothing is not mounted' });
   });
 
+  it("passes on df's own error for a named mount it could not read, instead of not mounted", () => {
+    const [result] = selectVolumes(volumes, ['/mnt/nas'], 'linux', 'df: /mnt/nas: Stale file handle\n');
+    expect(result).toMatchObject({
+      status: 'UNKNOWN',
+      message: 'Disk /mnt/nas cannot be read: df: /mnt/nas: Stale file handle',
+    });
+  });
+
   it('judges a nearly full root CRITICAL and an inode-exhausted volume CRITICAL despite free bytes', () => {
     const root = judgeVolume(volumes.find((v) => v.target === '/') as Volume, thresholds);
     expect(root.status).toBe('CRITICAL');

@@ -80,13 +80,17 @@ export function selectVolumes(
   volumes: Volume[],
   named: string[],
   platform: NodeJS.Platform,
+  dfErrors = '',
 ): (Volume | CheckOutcome)[] {
   if (named.length === 0) return dropDuplicateDevices(volumes.filter((v) => isRealLocalVolume(v, platform)));
   return named.map((name) => {
     const wanted = platform === 'win32' ? normaliseDriveLetter(name) : stripTrailingSlash(name);
     // When a path is mounted over twice, the last entry is the one visible.
     const found = volumes.findLast((v) => (platform === 'win32' ? v.target.toUpperCase() : v.target) === wanted);
-    return found ?? unknownOutcome(name, `Disk ${name} is not mounted`);
+    if (found) return found;
+    // df names a mount it could not read ("Permission denied", "Stale file handle"): that, not "not mounted".
+    const error = dfErrors.split('\n').find((line) => line.includes(`${wanted}:`));
+    return unknownOutcome(name, error ? `Disk ${name} cannot be read: ${error.trim()}` : `Disk ${name} is not mounted`);
   });
 }
 
@@ -94,10 +98,13 @@ function stripTrailingSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
-async function readVolumes(named: string[], ctx: CheckContext): Promise<Volume[] | string> {
+async function readVolumes(
+  named: string[],
+  ctx: CheckContext,
+): Promise<{ volumes: Volume[]; errors: string } | string> {
   if (ctx.platform === 'win32') {
     const text = await runPowerShell(windowsDiskScript(named), { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    return parseWindowsDisks(parsePowerShellJson(text));
+    return { volumes: parseWindowsDisks(parsePowerShellJson(text)), errors: '' };
   }
   const darwin = ctx.platform === 'darwin';
   // Without named mounts, -l keeps df away from network shares, where a dead server would hang it.
@@ -107,7 +114,7 @@ async function readVolumes(named: string[], ctx: CheckContext): Promise<Volume[]
   if (r.timedOut) return `df did not answer within ${ctx.timeoutMs} ms (a hung network mount?)`;
   // df exits 1 when some mount could not be read (permission, stale handle) but still lists the rest.
   if (r.stdout.trim() === '') return `df failed (exit ${r.code}): ${firstLine(r.stderr) || 'no output'}`;
-  return darwin ? parseBsdDf(r.stdout) : parseGnuDf(r.stdout);
+  return { volumes: darwin ? parseBsdDf(r.stdout) : parseGnuDf(r.stdout), errors: r.stderr };
 }
 
 function firstLine(text: string): string {
@@ -151,7 +158,7 @@ export const diskCheck = defineCheck({
   defaultInterval: '60s',
   defaultTimeout: '15s',
   async run(options, ctx) {
-    let volumes: Volume[] | string;
+    let volumes: Awaited<ReturnType<typeof readVolumes>>;
     try {
       volumes = await readVolumes(options.mounts, ctx);
     } catch (error) {
@@ -166,7 +173,7 @@ export const diskCheck = defineCheck({
       warnInodesFreePercent: options.warn_inodes_free_percent,
       critInodesFreePercent: options.crit_inodes_free_percent,
     };
-    const selected = selectVolumes(volumes, options.mounts, ctx.platform);
+    const selected = selectVolumes(volumes.volumes, options.mounts, ctx.platform, volumes.errors);
     if (selected.length === 0) return [unknownOutcome('', 'df listed no real local filesystem to check')];
     return selected.map((v) => ('status' in v ? v : judgeVolume(v, thresholds)));
   },
