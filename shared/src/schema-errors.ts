@@ -29,6 +29,9 @@ interface RawError {
   message: string;
 }
 
+const ANY_FORM = 'does not match any allowed form';
+
+/** One raw error in words; `type`, `const` and `enum` are gathered per path by the caller. */
 function describe(error: RawError): SchemaIssue | undefined {
   const path = pointerToPath(error.instancePath);
   switch (error.keyword) {
@@ -50,18 +53,13 @@ function describe(error: RawError): SchemaIssue | undefined {
         ? { path: joinPath(path, keys[0] as string), message: 'is required' }
         : { path, message: `is missing required keys: ${keys.join(', ')}` };
     }
-    case 'type':
-      return { path, message: `must be ${article(String(error.params.type))}` };
     case 'anyOf':
     case 'oneOf':
-      return { path, message: 'does not match any allowed form' };
+      return { path, message: ANY_FORM };
     case 'pattern':
       if (error.params.pattern === DURATION_PATTERN)
         return { path, message: 'must be a duration such as 30s, 15m, 6h or 7d' };
       if (error.params.pattern === SIZE_PATTERN) return { path, message: 'must be a size such as 500MB or 10GB' };
-      return { path, message: error.message };
-    case 'const':
-    case 'enum':
       return { path, message: error.message };
     default:
       return { path, message: error.message };
@@ -91,20 +89,36 @@ export function compileSchema<T>(schema: TSchema): SchemaValidator<T> {
   return {
     check: (value: unknown): value is T => compiled.Check(value),
     issues(value: unknown): SchemaIssue[] {
-      const seen = new Set<string>();
       const out: SchemaIssue[] = [];
       const raw = [...compiled.Errors(value)] as unknown as RawError[];
-      // Union members each report their own mismatch; when a more specific issue exists at a
-      // deeper path, the generic "does not match any allowed form" only adds noise.
+      // Each member of a union reports its own mismatch ("must be equal to constant" once per
+      // literal); gathered per path they say what is allowed: "must be one of: GET, HEAD".
+      const allowed = new Map<string, unknown[]>();
+      const types = new Map<string, string[]>();
+      const gather = <T>(map: Map<string, T[]>, path: string, items: T[]) =>
+        map.set(path, [...(map.get(path) ?? []), ...items]);
       for (const error of raw) {
-        const issue = describe(error);
-        if (!issue) continue;
-        const key = `${issue.path}\u0000${issue.message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(issue);
+        const path = pointerToPath(error.instancePath);
+        if (error.keyword === 'const') gather(allowed, path, [error.params.allowedValue]);
+        else if (error.keyword === 'enum') gather(allowed, path, (error.params.allowedValues as unknown[]) ?? []);
+        else if (error.keyword === 'type') gather(types, path, [article(String(error.params.type))]);
+        else {
+          const issue = describe(error);
+          if (issue) out.push(issue);
+        }
       }
-      return out.sort((a, b) => b.path.length - a.path.length);
+      for (const [path, values] of allowed)
+        out.push({ path, message: `must be one of: ${[...new Set(values)].map(String).join(', ')}` });
+      for (const [path, kinds] of types) out.push({ path, message: `must be ${[...new Set(kinds)].join(' or ')}` });
+      // When a more specific issue exists at the same or a deeper path, the generic
+      // "does not match any allowed form" only adds noise.
+      const within = (inner: string, outer: string) =>
+        outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+      const seen = new Set<string>();
+      return out
+        .filter((i) => i.message !== ANY_FORM || !out.some((o) => o.message !== ANY_FORM && within(o.path, i.path)))
+        .filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`))
+        .sort((a, b) => b.path.length - a.path.length);
     },
   };
 }

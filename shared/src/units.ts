@@ -50,11 +50,12 @@ export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   let value = Math.abs(bytes);
   let i = 0;
-  while (value >= 1000 && i < units.length - 1) {
+  // 999.5 rather than 1000: 999 999 bytes would otherwise round to "1000 KB" instead of "1.0 MB".
+  while (value >= 999.5 && i < units.length - 1) {
     value /= 1000;
     i++;
   }
-  const digits = i === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 1;
+  const digits = i === 0 || value >= 99.95 ? 0 : 1;
   return `${bytes < 0 ? '-' : ''}${value.toFixed(digits)} ${units[i]}`;
 }
 
@@ -67,8 +68,10 @@ export function formatDuration(seconds: number): string {
     [Math.floor((s % 3600) / 60), 'min'],
     [s % 60, 's'],
   ];
-  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
-  if (shown.length === 0) return '0 s';
+  // The largest unit and the one right below it: "1 day 3 h", never "1 day 1 s".
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first === -1) return '0 s';
+  const shown = parts.slice(first, first + 2).filter(([n]) => n > 0);
   return shown.map(([n, u]) => (u === 'day' ? `${n} day${n === 1 ? '' : 's'}` : `${n} ${u}`)).join(' ');
 }
 
