@@ -63,7 +63,9 @@ export function execFile(command: string, args: readonly string[], options: Exec
       timedOut = true;
       kill();
     };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A signal that fired before the spawn (the check's time ran out first) still kills the child.
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
