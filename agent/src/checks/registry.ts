@@ -6,6 +6,7 @@ import { cpuCheck } from './cpu.js';
 import { diskCheck } from './disk.js';
 import { endpointCheck } from './endpoint.js';
 import { memoryCheck } from './memory.js';
+import { processCheck } from './process.js';
 import { serviceCheck } from './service.js';
 import { uptimeCheck } from './uptime.js';
 
@@ -18,6 +19,7 @@ export const CHECK_REGISTRY: readonly CheckKind[] = [
   diskCheck,
   uptimeCheck,
   serviceCheck,
+  processCheck,
 ] as unknown as CheckKind[];
 
 export function findCheckKind(name: string): CheckKind | undefined {
