@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchdTarget, parseLaunchctlPrint } from './service-launchd.js';
-import { parseSystemctlShow, serviceStateFromSystemd, unitName } from './service-systemd.js';
+import {
+  isNoSystemdError,
+  parseSystemctlShow,
+  serviceStateFromSystemd,
+  statesFromSystemctlShow,
+  unitName,
+} from './service-systemd.js';
 import { getServiceScript, parseGetServiceJson } from './service-windows.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures/service', name), 'utf8');
@@ -63,6 +69,32 @@ describe('systemctl show parsing', () => {
     expect(s.state).toBe('unknown');
     expect(s.reason).toContain('"frobbing"');
     expect(serviceStateFromSystemd('empty', {}).state).toBe('unknown');
+  });
+
+  it('maps answers to names by position, so an alias answering with its target Id still counts', () => {
+    const show = 'Id=systemd-timesyncd.service\nLoadState=loaded\nActiveState=active\nSubState=running\n';
+    expect(statesFromSystemctlShow(['dbus-org.freedesktop.timesync1'], show)[0]).toMatchObject({
+      name: 'dbus-org.freedesktop.timesync1',
+      state: 'running',
+    });
+  });
+
+  it('falls back to the Id when a block is missing, and calls the unanswered name unknown rather than missing', () => {
+    const states = statesFromSystemctlShow(
+      ['cups', 'smartd'],
+      'Id=smartd.service\nLoadState=loaded\nActiveState=failed\n',
+    );
+    expect(states[0]).toEqual({
+      name: 'cups',
+      state: 'unknown',
+      reason: 'systemctl show gave no answer for cups.service',
+    });
+    expect(states[1]?.state).toBe('failed');
+  });
+
+  it("recognises systemctl's own words for 'there is no systemd here' and nothing else", () => {
+    expect(isNoSystemdError(fixture('systemctl-no-systemd.stderr.txt'))).toBe(true);
+    expect(isNoSystemdError('Failed to get properties: Access denied')).toBe(false);
   });
 
   it('completes a bare name to .service and keeps an explicit unit type', () => {

@@ -129,7 +129,11 @@ export function findUnitFile(name: string, search: UnitSearchPath): string | und
 }
 
 // What systemctl prints when there is no systemd manager to ask (container, chroot, WSL1).
-const NO_SYSTEMD = /not been booted with systemd|Failed to connect to bus|System has not been booted/i;
+const NO_SYSTEMD = /not been booted with systemd|Failed to connect to bus/i;
+
+export function isNoSystemdError(stderr: string): boolean {
+  return NO_SYSTEMD.test(stderr);
+}
 
 /** Without a running systemd, only absence can be known for sure; presence says nothing of state. */
 export function statesWithoutSystemd(names: readonly string[], search: UnitSearchPath): ServiceState[] {
@@ -154,14 +158,19 @@ export async function readSystemdServices(
   if (result.spawnError) throw new Error(describeSpawnError('systemctl', result.spawnError));
   if (result.timedOut) throw new Error('systemctl show did not answer in time');
   if (result.code !== 0) {
-    if (NO_SYSTEMD.test(result.stderr)) return statesWithoutSystemd(names, search);
+    if (isNoSystemdError(result.stderr)) return statesWithoutSystemd(names, search);
     const first = result.stderr.trim().split('\n')[0] || `exit code ${result.code}`;
     throw new Error(`systemctl show failed: ${first}`);
   }
-  const blocks = parseSystemctlShow(result.stdout);
+  return statesFromSystemctlShow(names, result.stdout);
+}
+
+/** One `systemctl show` answer for `names` → one state per name, in the same order. */
+export function statesFromSystemctlShow(names: readonly string[], stdout: string): ServiceState[] {
+  const blocks = parseSystemctlShow(stdout);
   return names.map((name, i) => {
-    // systemctl answers in argument order; the Id check guards against a block gone missing.
-    // (An alias answers with its target's Id, so order is the primary key, Id the fallback.)
+    // systemctl answers in argument order, and an alias answers with its target's Id, so order
+    // is the key; the Id is the fallback should the count ever not match.
     const unit = unitName(name);
     const block = blocks.length === names.length ? blocks[i] : blocks.find((b) => b.Id === unit);
     if (!block) {
