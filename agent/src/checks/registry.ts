@@ -8,11 +8,13 @@ import { endpointCheck } from './endpoint.js';
 import { memoryCheck } from './memory.js';
 import { processCheck } from './process.js';
 import { serviceCheck } from './service.js';
+import { smartCheck } from './smart.js';
 import { uptimeCheck } from './uptime.js';
 
 export const CHECK_REGISTRY: readonly CheckKind[] = [
   commandCheck,
   backupCheck,
+  smartCheck,
   cpuCheck,
   endpointCheck,
   memoryCheck,
