@@ -121,4 +121,20 @@ describe('backup config', () => {
     });
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['checks[0].provider', 'checks[1].log']));
   });
+
+  it('requires each provider’s own key and a warning age below the critical age', () => {
+    const issues = configIssues({
+      checks: [
+        { kind: 'backup', id: 'nas', provider: 'file' },
+        { kind: 'backup', id: 'script', provider: 'command' },
+        { kind: 'backup', id: 'wsb', provider: 'windows-server-backup', warn_age: '2d', crit_age: '30h' },
+        { kind: 'backup', id: 'ok', provider: 'veeam', log: 'Veeam Backup', job: 'EMR Nightly' },
+      ],
+    });
+    expect(issues).toEqual([
+      { path: 'checks[0].path', message: 'the file provider needs `path`: the folder the backups are written to' },
+      { path: 'checks[1].command', message: 'the command provider needs `command`: the program to run' },
+      { path: 'checks[2].warn_age', message: 'must be shorter than crit_age (30h)' },
+    ]);
+  });
 });

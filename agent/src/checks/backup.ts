@@ -1,6 +1,6 @@
 // The `backup` check: when the last backup succeeded, its result, its age and size, from one of four
 // providers — the newest file under a folder, the Windows Server Backup or Veeam event log, or a command.
-import { DURATION_PATTERN, parseDuration, parseSize, SIZE_PATTERN } from '@vitals/shared';
+import { DURATION_PATTERN, parseDuration, parseSize, type SchemaIssue, SIZE_PATTERN } from '@vitals/shared';
 import Type, { type Static } from 'typebox';
 import { describeSpawnError, execFile } from '../exec.js';
 import { runPowerShell } from '../platform/powershell.js';
@@ -84,12 +84,25 @@ export const backupCheck = defineCheck({
   kind: 'backup',
   summary: 'last successful backup: when, its result, its age and size (file, Windows Server Backup, Veeam, command)',
   options,
+  validate: backupIssues,
   defaultInterval: '15m',
   defaultTimeout: '60s',
   async run(opts, ctx) {
     return [await runProvider(opts, ctx)];
   },
 });
+
+/** What the schema cannot say: each provider's own required key, and warn_age below crit_age. */
+export function backupIssues(o: Options): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  if (o.provider === 'file' && o.path === undefined)
+    issues.push({ path: 'path', message: 'the file provider needs `path`: the folder the backups are written to' });
+  if (o.provider === 'command' && o.command === undefined)
+    issues.push({ path: 'command', message: 'the command provider needs `command`: the program to run' });
+  const { warnMs, critMs } = thresholdsOf(o);
+  if (warnMs >= critMs) issues.push({ path: 'warn_age', message: `must be shorter than crit_age (${o.crit_age})` });
+  return issues;
+}
 
 function thresholdsOf(o: Options): AgeThresholds {
   return { warnMs: parseDuration(o.warn_age) ?? 26 * 3_600_000, critMs: parseDuration(o.crit_age) ?? 30 * 3_600_000 };
