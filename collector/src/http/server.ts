@@ -62,7 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error: unknown, request, reply) => {
     const { status, body } = toApiError(error);
     ctx.metrics.reject(body.error);
-    const line = { reqId: request.id, method: request.method, url: request.url, status, error: body.error };
+    const line = { method: request.method, url: request.url, status, error: body.error };
     if (status >= 500) request.log.error({ ...line, err: error }, 'request failed');
     else request.log.warn({ ...line, message: body.message }, 'request rejected');
     return reply.status(status).send(body);

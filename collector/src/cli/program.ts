@@ -1,0 +1,95 @@
+// The `vitals-collector` command line: serve, tokens, agents, export. Exit codes: 0 ok,
+// 1 runtime failure, 2 usage or config error.
+import { ConfigError } from '@vitals/shared';
+import { Command, CommanderError } from 'commander';
+import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, UsageError } from '../config.js';
+import { VERSION } from '../version.js';
+import { agentRetire, agentsList } from './agents-command.js';
+import { exportCommand } from './export-command.js';
+import { serveCommand } from './serve-command.js';
+import { tokenCreate, tokenList, tokenRevoke } from './token-command.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+type Action = () => Promise<number>;
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'collector config file (YAML)')
+    .option(
+      '-d, --data <dir>',
+      `data directory holding collector.db (default: data_dir from the config, else ${DEFAULT_DATA_DIR})`,
+    );
+}
+
+export function buildProgram(run: (action: Action) => Promise<void>): Command {
+  const program = new Command('vitals-collector')
+    .description('Vitals collector: ingest API for agents, storage, and the admin commands')
+    .version(VERSION, '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  common(program.command('serve'))
+    .description('run the HTTP server (ingest, enroll, healthz, metrics) until SIGINT/SIGTERM')
+    .option('-l, --listen <host:port>', `address to listen on; port 0 picks a free one (default: ${DEFAULT_LISTEN})`)
+    .action((opts) => run(() => serveCommand(opts)));
+
+  const token = program.command('token').description('enrollment tokens (one per site; shown once, stored hashed)');
+  common(token.command('create'))
+    .description('create a token for a site, creating client and site if needed; prints the token')
+    .requiredOption('--client <name>', 'client (practice) name')
+    .requiredOption('--site <name>', 'site name within the client')
+    .option('--expires <duration>', 'lifetime, e.g. 12h or 30d', '7d')
+    .option('--json', 'print {id, token, client, site, expires_at}')
+    .action((opts) => run(() => tokenCreate(opts)));
+  common(token.command('list'))
+    .description('list tokens with their status (active, expired, revoked)')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => tokenList(opts)));
+  common(token.command('revoke <id>'))
+    .description('revoke a token by its public id (tk_…); enrolled agents keep working')
+    .option('--json', 'print {id, revoked}')
+    .action((id: string, opts) => run(() => tokenRevoke(id, opts)));
+
+  common(program.command('agents'))
+    .description('list enrolled agents: client, site, hostname, id, status, last seen, buffer, dropped')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => agentsList(opts)));
+  const agent = program.command('agent').description('act on one agent');
+  common(agent.command('retire <agent-id>'))
+    .description('retire an agent: its secret is refused (401) from now on; its data stays')
+    .option('--json', 'print {agent_id, retired}')
+    .action((id: string, opts) => run(() => agentRetire(id, opts)));
+
+  common(program.command('export'))
+    .description('print every stored report of a host in seq order, one per line')
+    .requiredOption('--host <host>', 'hostname (case-insensitive) or agent id')
+    .option('--since <time>', 'only reports with ts at or after: ISO time, epoch ms, or a duration ago (24h)')
+    .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .action((opts) => run(() => exportCommand(opts)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(async (action) => {
+    code = await action();
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`vitals-collector: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(
+      `vitals-collector: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT_FAILURE;
+  }
+}
