@@ -200,10 +200,11 @@ async function eventProvider(
   // "No events" from a log that does not exist means the product is not there at all: say so.
   if (outcome.status === 'CRITICAL' && text.trim() === '') {
     const exists = await query(logExistsScript(log)).catch(() => 'unknown');
+    const product = log === WSB_LOG_NAME ? 'Windows Server Backup' : log;
     if (exists.trim() === '')
       return {
         ...outcome,
-        message: `the event log "${log}" does not exist on this machine — is ${source.name.split(' job ')[0]} installed? (no backup recorded in ${source.lookbackDays} days)`,
+        message: `the event log "${log}" does not exist on this machine — is ${product} installed? (no backup recorded in ${source.lookbackDays} days)`,
       };
   }
   return outcome;
