@@ -54,6 +54,9 @@ export const AgentConfigSchema = Type.Object(
             Type.Boolean({ default: false, description: 'allow plain http:// to a non-loopback collector' }),
           ),
           timeout: Type.Optional(Duration('timeout of one delivery request', '30s')),
+          retry_max: Type.Optional(
+            Duration('longest wait between delivery retries (exponential backoff with jitter up to this)', '5m'),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -105,6 +108,7 @@ export interface AgentConfig {
     pinSha256: string[];
     insecureHttp: boolean;
     timeoutMs: number;
+    retryMaxMs: number;
   };
   buffer: { maxBytes: number; maxAgeMs: number; batchSize: number };
   checks: ConfiguredCheck[];
@@ -230,6 +234,7 @@ export function resolveConfig(value: AgentConfigFile, file: string | undefined):
       pinSha256: value.collector?.pin_sha256 ?? [],
       insecureHttp: value.collector?.insecure_http ?? false,
       timeoutMs: parseDuration(value.collector?.timeout ?? '30s') as number,
+      retryMaxMs: parseDuration(value.collector?.retry_max ?? '5m') as number,
     },
     buffer: {
       maxBytes: parseSize(value.buffer?.max_size ?? '64MB') as number,

@@ -152,6 +152,8 @@ export function writeAgentConfig(dir: string, extra = '', intervalMs = 200): str
     `hostname: e2e-host-${Math.random().toString(36).slice(2, 8)}
 state_dir: ${join(dir, 'state')}
 log_level: info
+collector:
+  retry_max: 1s
 builtin_checks: false
 checks:
   - id: cpu

@@ -255,7 +255,7 @@ export interface BufferStatus {
 export function readBufferStatus(stateDir: string): BufferStatus {
   let db: Database.Database;
   try {
-    db = new Database(join(stateDir, BUFFER_FILE), { readonly: true, fileMustExist: true });
+    db = new Database(join(stateDir, BUFFER_FILE), { readonly: true, fileMustExist: true, timeout: 5000 });
   } catch {
     return { exists: false, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
   }

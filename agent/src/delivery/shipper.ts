@@ -224,9 +224,11 @@ export class Shipper {
     this.running = false;
     this.interrupt?.();
     await this.loop;
+    // One last attempt even after failures: the collector may be back, and a clean shutdown
+    // should be seen as "offline", not as a silent host.
     const goodbye = (async () => {
-      if (this.connected === false) return;
-      await this.drain();
+      this.failures = 0;
+      if ((await this.drain()) !== undefined) return;
       await this.deliverOnce('stopping');
     })();
     await Promise.race([goodbye.catch(() => undefined), new Promise((r) => setTimeout(r, goodbyeTimeoutMs).unref())]);
