@@ -87,7 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       new HttpError(
         429,
         'rate_limited',
-        `too many requests: limit is ${context.max} per ${context.after}; retry later`,
+        `too many requests: limit is ${context.max} per minute; retry in ${context.after}`,
       ),
   });
 
