@@ -76,7 +76,9 @@ describe('delivery end to end', () => {
       db.close();
     }
     const last = startAgent(config);
-    await sleep(800);
+    // SIGTERM before the agent has installed its handler would kill it the default way.
+    await waitFor('the agent to start', () => /"event":"started"/.test(last.output()));
+    await sleep(500);
     expect(await last.term()).toBe(0);
     const reports = exportHost(data, hostnameOf(config));
     const boots = new Set(reports.map((r) => r.boot_id));

@@ -1,0 +1,37 @@
+// The README's config reference must be what the schemas say (regenerate with `pnpm docs`), and
+// its quick start must name the test command that .ci/run runs.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AGENT_JS, ROOT } from './e2e/harness.js';
+
+describe('README', () => {
+  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+
+  it('carries the config reference generated from the schemas', () => {
+    const reference = execFileSync(process.execPath, [AGENT_JS, 'config', 'reference'], { encoding: 'utf8' });
+    const section = /<!-- config-reference:start -->\n([\s\S]*)<!-- config-reference:end -->/.exec(readme)?.[1];
+    expect(section, 'README section out of date: run `pnpm build && pnpm docs`').toBe(reference);
+    for (const kind of [
+      'cpu',
+      'memory',
+      'disk',
+      'service',
+      'process',
+      'backup',
+      'smart',
+      'endpoint',
+      'uptime',
+      'command',
+    ]) {
+      expect(reference).toContain(`### \`${kind}\``);
+    }
+  });
+
+  it('quick start names the same test command as .ci/run', () => {
+    const ci = readFileSync(`${ROOT}.ci/run`, 'utf8');
+    const command = 'npx -y pnpm@10.34.9 install --frozen-lockfile && npx -y pnpm@10.34.9 test';
+    expect(ci).toContain(command);
+    expect(readme).toContain(command);
+  });
+});
