@@ -87,9 +87,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vitals-collector: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    process.stderr.write(
-      `vitals-collector: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // The stack only helps a developer; VITALS_DEBUG=1 shows it.
+    const detail = error instanceof Error ? (process.env.VITALS_DEBUG ? error.stack : error.message) : String(error);
+    process.stderr.write(`vitals-collector: ${detail}\n`);
     return EXIT_FAILURE;
   }
 }

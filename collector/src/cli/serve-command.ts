@@ -34,7 +34,8 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
     url = `${https ? 'https' : 'http'}://${host}:${port}`;
   } catch (error) {
     await store.close();
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${code}`);
   }
   logger.info({ url, port: Number(new URL(url).port), data_dir: config.dataDir, version: VERSION }, 'listening');
   const maintenance = startMaintenance({ store, retention: config.retention, logger });

@@ -68,6 +68,20 @@ describe('serve with TLS', () => {
     }
   });
 
+  it('exits 1 with a short reason when the port is taken', async () => {
+    const config = join(dir, 'plain.yaml');
+    writeFileSync(config, 'data_dir: data2\n');
+    const first = await startServe(cli, ['--config', config]);
+    try {
+      const out = runCli(cli, ['serve', '--config', config, '--listen', new URL(first.url).host]);
+      expect(out.status).toBe(1);
+      expect(out.stderr).toContain('EADDRINUSE');
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+
   it('exits 2 naming tls.cert_file when the certificate cannot be read', () => {
     const config = join(dir, 'missing.yaml');
     writeFileSync(config, 'data_dir: data\ntls: {cert_file: nope.pem, key_file: key.pem}\n');
