@@ -23,7 +23,7 @@ export function startMaintenance(opts: {
   const pass = async () => {
     try {
       const at = now();
-      const hours = await opts.store.rollup(at);
+      const hours = await opts.store.rollup(at, opts.retention.rawMs);
       const pruned = await opts.store.prune(at, opts.retention);
       if (hours > 0 || pruned.reports > 0 || pruned.rollups > 0) {
         opts.logger.info(

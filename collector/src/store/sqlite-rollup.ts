@@ -9,7 +9,7 @@ export const HOUR_MS = 3_600_000;
 const RECEIVED_OVERLAP_MS = 60_000;
 const PRUNE_CHUNK = 5000;
 
-export function createRollup(db: Database.Database): (now: number) => number {
+export function createRollup(db: Database.Database): (now: number, rawRetentionMs: number) => number {
   const getMeta = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?');
   const setMeta = db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -22,6 +22,7 @@ export function createRollup(db: Database.Database): (now: number) => number {
     UNION
     SELECT DISTINCT agent_id, (ts / ${HOUR_MS}) * ${HOUR_MS} AS hour FROM report
       WHERE ts >= ? AND ts < ?`);
+  const exists = db.prepare('SELECT 1 FROM rollup_hour WHERE agent_id = ? AND hour = ? LIMIT 1');
   const clear = db.prepare('DELETE FROM rollup_hour WHERE agent_id = ? AND hour = ?');
   const compute = db.prepare(`
     INSERT INTO rollup_hour (agent_id, check_id, target, metric, hour, min, max, avg, count)
@@ -33,18 +34,24 @@ export function createRollup(db: Database.Database): (now: number) => number {
       AND json_type(j.value, '$.value') IN ('integer', 'real')
     GROUP BY r.check_id, r.target, j.key`);
 
-  return db.transaction((now: number): number => {
+  return db.transaction((now: number, rawRetentionMs: number): number => {
     const closed = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const intact = Math.ceil((now - rawRetentionMs) / HOUR_MS) * HOUR_MS;
     const mark = getMeta.get('rollup_received_mark')?.value ?? 0;
     const closedUntil = Math.min(getMeta.get('rollup_closed_until')?.value ?? 0, closed);
     const pairs = touched.all(closed, mark, closedUntil, closed);
+    let computed = 0;
     for (const { agent_id, hour } of pairs) {
+      // An hour that raw retention has (partly) pruned keeps the rollup it has: recomputing it
+      // from what is left would shrink it. One without a rollup gets one from what there is.
+      if (hour < intact && exists.get(agent_id, hour)) continue;
       clear.run(agent_id, hour);
       compute.run({ agent: agent_id, hour });
+      computed++;
     }
     setMeta.run('rollup_received_mark', now - RECEIVED_OVERLAP_MS);
     setMeta.run('rollup_closed_until', closed);
-    return pairs.length;
+    return computed;
   });
 }
 

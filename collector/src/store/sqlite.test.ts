@@ -123,6 +123,21 @@ describe('SqliteStore', () => {
     ]);
   });
 
+  it('leaves the rollup of an hour already pruned alone when a very late report arrives', async () => {
+    const id = await enrolledAgent();
+    const day = 86_400_000;
+    const req = ingestRequest(id, []);
+    req.reports = [report(1, T0, 60), report(2, T0 + 60_000, 70)];
+    await store.ingest({ agentId: id, request: req, receivedAt: T0 });
+    await store.rollup(T0 + 2 * HOUR_MS, 14 * day);
+    await store.prune(T0 + 15 * day, { rawMs: 14 * day, rollupsMs: 400 * day });
+    const late = ingestRequest(id, []);
+    late.reports = [report(3, T0 + 120_000, 90)];
+    await store.ingest({ agentId: id, request: late, receivedAt: T0 + 15 * day });
+    await store.rollup(T0 + 15 * day + 1, 14 * day);
+    expect(store.db.prepare('SELECT min, max, count FROM rollup_hour').all()).toEqual([{ min: 30, max: 40, count: 2 }]);
+  });
+
   it('prunes raw reports and rollups past their retention, by the injected clock', async () => {
     const id = await enrolledAgent();
     const day = 86_400_000;

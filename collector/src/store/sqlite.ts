@@ -45,7 +45,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly writer: GroupCommit<IngestBatch, IngestOutcome>;
-  private readonly rollupTx: (now: number) => number;
+  private readonly rollupTx: (now: number, rawRetentionMs: number) => number;
   private readonly pruneFn: (now: number, retention: Retention) => PruneOutcome;
   private readonly stmt;
 
@@ -256,9 +256,9 @@ export class SqliteStore implements Store {
     }
   }
 
-  async rollup(now: number): Promise<number> {
+  async rollup(now: number, rawRetentionMs = Number.POSITIVE_INFINITY): Promise<number> {
     this.writer.flush();
-    return this.rollupTx(now);
+    return this.rollupTx(now, rawRetentionMs);
   }
 
   async prune(now: number, retention: Retention): Promise<PruneOutcome> {

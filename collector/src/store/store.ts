@@ -120,8 +120,11 @@ export interface Store {
   /** The agents a host name or agent id names, oldest enrolment first. */
   findHosts(host: string): Promise<AgentRecord[]>;
   exportReports(query: ExportQuery): AsyncIterable<StoredReport>;
-  /** Computes hourly rollups for hours closed at `now` that got data since the last run. */
-  rollup(now: number): Promise<number>;
+  /**
+   * Computes hourly rollups for hours closed at `now` that got data since the last run; hours
+   * older than the raw retention (partly pruned) are left as they are.
+   */
+  rollup(now: number, rawRetentionMs?: number): Promise<number>;
   prune(now: number, retention: Retention): Promise<PruneOutcome>;
   stats(): Promise<StoreStats>;
   /** Commits pending writes and closes. */
