@@ -4,13 +4,16 @@
 // then stops the collector and checks in its database that every acked report is stored once.
 //
 //   node scripts/build.mjs && node test/bench/ingest.mjs [--agents 200] [--duration 30]
-//        [--batch 20] [--rate 0 (reports/s; 0 = as fast as possible)] [--json]
+//        [--batch 20] [--rate 0 (reports/s; 0 = as fast as possible)] [--clients 1] [--json]
+// --clients K spreads the simulated agents over K worker threads, so one client thread's gzip
+// and HTTP work is not what limits the figure.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 
@@ -20,6 +23,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '30' },
     batch: { type: 'string', default: '20' },
     rate: { type: 'string', default: '0' },
+    clients: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -27,14 +31,15 @@ const AGENTS = Number(opts.agents);
 const DURATION_MS = Number(opts.duration) * 1000;
 const BATCH = Number(opts.batch);
 const RATE = Number(opts.rate);
+const CLIENTS = Math.max(1, Number(opts.clients));
 
 const root = new URL('../../', import.meta.url).pathname;
 const cli = join(root, 'collector/dist/vitals-collector.js');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build.mjs first`);
-const data = mkdtempSync(join(tmpdir(), 'vitals-bench-'));
-// Enrolling hundreds of agents from one address would hit the per-IP enroll limit.
+const data = isMainThread ? mkdtempSync(join(tmpdir(), 'vitals-bench-')) : '';
+// Hundreds of agents from one address, and closed-loop agents, would hit the default limits.
 const config = join(data, 'collector.yaml');
-writeFileSync(config, 'limits:\n  enroll_per_minute: 100000\n');
+if (isMainThread) writeFileSync(config, 'limits:\n  enroll_per_minute: 100000\n  rate_per_minute: 1000000\n');
 
 function run(args) {
   return new Promise((resolve, reject) => {
@@ -240,73 +245,112 @@ function cpuMsOf(pid) {
   }
 }
 
-const collector = await startCollector();
-try {
-  const agents = await enrollAgents(collector.url);
+/** Runs the agents' loops, in this thread or spread over worker threads; merges their stats. */
+async function drive(agents, url, until) {
   const stats = { requests: 0, reports: 0, duplicates: 0, latencies: [], errors: {} };
-  const cpuBefore = cpuMsOf(collector.child.pid);
-  const started = Date.now();
-  const until = started + DURATION_MS;
-  await Promise.all(agents.map((a) => agentLoop(a, collector.url, until, stats)));
-  const elapsedS = (Date.now() - started) / 1000;
-  const cpuMs = cpuMsOf(collector.child.pid) - cpuBefore;
-  const metrics = await (await fetch(`${collector.url}/metrics`)).text();
-  const peakRss = rssOf(collector.child.pid);
-  collector.child.kill('SIGTERM');
-  const exitCode = await collector.exited;
-
-  // Verify in the database: every acked seq stored exactly once, nothing else.
-  const db = new Database(join(data, 'collector.db'), { readonly: true });
-  const rowsOf = db.prepare('SELECT seq FROM report WHERE agent_id = ? ORDER BY seq');
-  let lost = 0;
-  let unexpected = 0;
-  let stored = 0;
-  for (const agent of agents) {
-    const seqs = rowsOf.all(agent.id).map((r) => r.seq);
-    stored += seqs.length;
-    const set = new Set(seqs);
-    for (const seq of agent.acked) if (!set.has(seq)) lost++;
-    for (const seq of seqs) if (!agent.acked.has(seq)) unexpected++;
+  if (CLIENTS === 1) {
+    await Promise.all(agents.map((a) => agentLoop(a, url, until, stats)));
+    return stats;
   }
-  db.close();
-
-  const sorted = [...stats.latencies].sort((a, b) => a - b);
-  const commits = Number(/vitals_write_commits_total (\d+)/.exec(metrics)?.[1]);
-  const result = {
-    agents: AGENTS,
-    batch: BATCH,
-    target_rate: RATE || 'max',
-    duration_s: Math.round(elapsedS * 10) / 10,
-    requests: stats.requests,
-    reports_acked: stats.reports,
-    reports_per_s: Math.round(stats.reports / elapsedS),
-    requests_per_s: Math.round(stats.requests / elapsedS),
-    p50_ms: Math.round(percentile(sorted, 50) * 10) / 10,
-    p99_ms: Math.round(percentile(sorted, 99) * 10) / 10,
-    max_ms: Math.round((sorted.at(-1) ?? Number.NaN) * 10) / 10,
-    errors: stats.errors,
-    group_commits: commits,
-    reports_per_commit: Math.round(stats.reports / commits),
-    collector_cpu_pct_of_one_core: Math.round((cpuMs / (elapsedS * 1000)) * 1000) / 10,
-    collector_peak_rss_mb: Math.round(peakRss / 1e5) / 10,
-    stored_rows: stored,
-    lost_acked: lost,
-    stored_not_acked: unexpected,
-    collector_exit: exitCode,
-  };
-  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else {
-    const width = Math.max(...Object.keys(result).map((k) => k.length));
-    for (const [k, v] of Object.entries(result)) {
-      process.stdout.write(`${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
-    }
-  }
-  const ok = lost === 0 && unexpected === 0 && exitCode === 0 && stored === stats.reports;
-  process.stdout.write(
-    ok ? 'verified: every acked report stored exactly once\n' : 'FAILED: see lost/unexpected above\n',
+  const parts = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, w) => {
+      const mine = agents.filter((_, i) => i % CLIENTS === w).map(({ acked, ...a }) => a);
+      return new Promise((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), {
+          workerData: { agents: mine, url, until },
+          argv: process.argv.slice(2),
+        });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    }),
   );
-  process.exitCode = ok ? 0 : 1;
-} finally {
-  if (collector.child.exitCode === null) collector.child.kill('SIGKILL');
-  rmSync(data, { recursive: true, force: true });
+  for (const part of parts) {
+    stats.requests += part.stats.requests;
+    stats.reports += part.stats.reports;
+    stats.duplicates += part.stats.duplicates;
+    stats.latencies.push(...part.stats.latencies);
+    for (const [k, v] of Object.entries(part.stats.errors)) stats.errors[k] = (stats.errors[k] ?? 0) + v;
+    for (const { id, acked } of part.agents) for (const seq of acked) agents.find((a) => a.id === id).acked.add(seq);
+  }
+  return stats;
+}
+
+if (!isMainThread) {
+  const { agents, url, until } = workerData;
+  for (const a of agents) a.acked = new Set();
+  const stats = { requests: 0, reports: 0, duplicates: 0, latencies: [], errors: {} };
+  await Promise.all(agents.map((a) => agentLoop(a, url, until, stats)));
+  parentPort.postMessage({ stats, agents: agents.map((a) => ({ id: a.id, acked: [...a.acked] })) });
+} else {
+  const collector = await startCollector();
+  try {
+    const agents = await enrollAgents(collector.url);
+    const cpuBefore = cpuMsOf(collector.child.pid);
+    const started = Date.now();
+    const until = started + DURATION_MS;
+    const stats = await drive(agents, collector.url, until);
+    const elapsedS = (Date.now() - started) / 1000;
+    const cpuMs = cpuMsOf(collector.child.pid) - cpuBefore;
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const peakRss = rssOf(collector.child.pid);
+    collector.child.kill('SIGTERM');
+    const exitCode = await collector.exited;
+
+    // Verify in the database: every acked seq stored exactly once, nothing else.
+    const db = new Database(join(data, 'collector.db'), { readonly: true });
+    const rowsOf = db.prepare('SELECT seq FROM report WHERE agent_id = ? ORDER BY seq');
+    let lost = 0;
+    let unexpected = 0;
+    let stored = 0;
+    for (const agent of agents) {
+      const seqs = rowsOf.all(agent.id).map((r) => r.seq);
+      stored += seqs.length;
+      const set = new Set(seqs);
+      for (const seq of agent.acked) if (!set.has(seq)) lost++;
+      for (const seq of seqs) if (!agent.acked.has(seq)) unexpected++;
+    }
+    db.close();
+
+    const sorted = [...stats.latencies].sort((a, b) => a - b);
+    const commits = Number(/vitals_write_commits_total (\d+)/.exec(metrics)?.[1]);
+    const result = {
+      agents: AGENTS,
+      batch: BATCH,
+      target_rate: RATE || 'max',
+      client_threads: CLIENTS,
+      duration_s: Math.round(elapsedS * 10) / 10,
+      requests: stats.requests,
+      reports_acked: stats.reports,
+      reports_per_s: Math.round(stats.reports / elapsedS),
+      requests_per_s: Math.round(stats.requests / elapsedS),
+      p50_ms: Math.round(percentile(sorted, 50) * 10) / 10,
+      p99_ms: Math.round(percentile(sorted, 99) * 10) / 10,
+      max_ms: Math.round((sorted.at(-1) ?? Number.NaN) * 10) / 10,
+      errors: stats.errors,
+      group_commits: commits,
+      reports_per_commit: Math.round(stats.reports / commits),
+      collector_cpu_pct_of_one_core: Math.round((cpuMs / (elapsedS * 1000)) * 1000) / 10,
+      collector_peak_rss_mb: Math.round(peakRss / 1e5) / 10,
+      stored_rows: stored,
+      lost_acked: lost,
+      stored_not_acked: unexpected,
+      collector_exit: exitCode,
+    };
+    if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      const width = Math.max(...Object.keys(result).map((k) => k.length));
+      for (const [k, v] of Object.entries(result)) {
+        process.stdout.write(`${k.padEnd(width)}  ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
+      }
+    }
+    const ok = lost === 0 && unexpected === 0 && exitCode === 0 && stored === stats.reports;
+    process.stdout.write(
+      ok ? 'verified: every acked report stored exactly once\n' : 'FAILED: see lost/unexpected above\n',
+    );
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    if (collector.child.exitCode === null) collector.child.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  }
 }
