@@ -17,7 +17,10 @@ describe('POST /api/v1/ingest', () => {
     const gz = await s.post('/api/v1/ingest', ingestRequest(agent_id, range(1, 50)), { secret, gzip: true });
     expect(gz.status).toBe(200);
     expect(await answer(gz)).toEqual({ acked: range(1, 50), duplicates: 0 });
-    const plain = await s.post('/api/v1/ingest', ingestRequest(agent_id, range(51, 60)), { secret });
+    const plain = await s.post('/api/v1/ingest', ingestRequest(agent_id, range(51, 60)), {
+      secret,
+      headers: { 'content-encoding': 'identity' },
+    });
     expect(await answer(plain)).toEqual({ acked: range(51, 60), duplicates: 0 });
     expect(stored()).toBe(60);
   });

@@ -75,7 +75,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(compress, {
     // `global: false` would switch request decompression off too; only responses are left alone.
     globalCompression: false,
-    requestEncodings: ['gzip'],
+    requestEncodings: ['gzip', 'identity'],
     onUnsupportedRequestEncoding: (encoding) =>
       new HttpError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip or none`),
     onInvalidRequestPayload: (_encoding, _request, error) =>
