@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli, type ServeProcess, startServe } from '../fixtures/cli.js';
 import { hostFacts, ingestRequest, range } from '../fixtures/reports.js';
@@ -20,7 +20,6 @@ afterAll(async () => {
     await serve.exited;
   }
   rmSync(dir, { recursive: true, force: true });
-  rmSync(dirname(cli), { recursive: true, force: true });
 });
 
 const post = (path: string, body: unknown, secret?: string) =>

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli, startServe } from '../fixtures/cli.js';
 
@@ -36,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  rmSync(dirname(cli), { recursive: true, force: true });
 });
 
 function get(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
