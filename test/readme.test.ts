@@ -2,6 +2,7 @@
 // its quick start must name the test command that .ci/run runs.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { CHECK_KINDS } from '@vitals/shared';
 import { describe, expect, it } from 'vitest';
 import { AGENT_JS, ROOT } from './e2e/harness.js';
 
@@ -12,18 +13,7 @@ describe('README', () => {
     const reference = execFileSync(process.execPath, [AGENT_JS, 'config', 'reference'], { encoding: 'utf8' });
     const section = /<!-- config-reference:start -->\n([\s\S]*)<!-- config-reference:end -->/.exec(readme)?.[1];
     expect(section, 'README section out of date: run `pnpm build && pnpm docs`').toBe(reference);
-    for (const kind of [
-      'cpu',
-      'memory',
-      'disk',
-      'service',
-      'process',
-      'backup',
-      'smart',
-      'endpoint',
-      'uptime',
-      'command',
-    ]) {
+    for (const kind of CHECK_KINDS) {
       expect(reference).toContain(`### \`${kind}\``);
     }
   });

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  agentCli,
+  agentStatus,
   cleanupAll,
   createToken,
+  enrollAgent,
   exportHost,
   freePort,
   gapsAndDuplicates,
@@ -25,16 +26,8 @@ import {
 afterEach(() => cleanupAll());
 
 function enroll(configFile: string, url: string, token: string): void {
-  const r = agentCli(['enroll', '--url', url, '--token', token, '--config', configFile]);
+  const r = enrollAgent(configFile, url, token);
   expect(r.code, r.stderr + r.stdout).toBe(0);
-}
-
-function agentStatus(configFile: string): {
-  buffer_depth: number;
-  dropped_total: number;
-  last_delivery_at: string | null;
-} {
-  return JSON.parse(agentCli(['status', '--json', '--config', configFile]).stdout);
 }
 
 describe('delivery end to end', () => {
@@ -64,7 +57,7 @@ describe('delivery end to end', () => {
     const dir = tempDir();
     const data = join(dir, 'data');
     const collector = await startCollector({ dataDir: data, port: await freePort() });
-    const config = writeAgentConfig(dir, '', 100);
+    const config = writeAgentConfig(dir, { intervalMs: 100 });
     enroll(config, collector.url, createToken(data));
     for (let round = 0; round < 5; round++) {
       const agent = startAgent(config);
@@ -118,13 +111,9 @@ describe('delivery end to end', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mount]);
     try {
       let collector = await startCollector({ dataDir: data, port });
-      const config = writeAgentConfig(dir, '', 50).replace('', '');
       // State on the small disk.
       const stateDir = join(mount, 'state');
-      writeFileSync(
-        config,
-        `${(await import('node:fs')).readFileSync(config, 'utf8').replace(/^state_dir: .*$/m, `state_dir: ${stateDir}`)}`,
-      );
+      const config = writeAgentConfig(dir, { intervalMs: 50, stateDir });
       enroll(config, collector.url, createToken(data));
       await collector.term();
       const agent = startAgent(config);

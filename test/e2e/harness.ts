@@ -144,25 +144,56 @@ export function exportHost(dataDir: string, host: string): ExportedReport[] {
     .map((l) => JSON.parse(l) as ExportedReport);
 }
 
+export interface AgentConfigOptions {
+  intervalMs?: number;
+  /** Default: `state/` inside dir. */
+  stateDir?: string;
+  /** Private CA the agent trusts for the collector. */
+  caFile?: string;
+}
+
 /** An agent config: fast checks so a few seconds give many results, state in its own dir. */
-export function writeAgentConfig(dir: string, extra = '', intervalMs = 200): string {
+export function writeAgentConfig(dir: string, options: AgentConfigOptions = {}): string {
   const file = join(dir, 'agent.yaml');
   writeFileSync(
     file,
     `hostname: e2e-host-${Math.random().toString(36).slice(2, 8)}
-state_dir: ${join(dir, 'state')}
+state_dir: ${options.stateDir ?? join(dir, 'state')}
 log_level: info
 collector:
   retry_max: 1s
-builtin_checks: false
+${options.caFile ? `  ca_file: ${options.caFile}\n` : ''}builtin_checks: false
 checks:
   - id: cpu
     kind: cpu
-    interval: ${intervalMs}ms
+    interval: ${options.intervalMs ?? 200}ms
     sample: 0.1
-${extra}`,
+`,
   );
   return file;
+}
+
+export function enrollAgent(
+  configFile: string,
+  url: string,
+  token: string,
+): { code: number | null; stdout: string; stderr: string } {
+  return agentCli(['enroll', '--url', url, '--token', token, '--config', configFile]);
+}
+
+export interface AgentStatus {
+  buffer_depth: number;
+  dropped_total: number;
+  last_delivery_at: string | null;
+}
+
+export function agentStatus(configFile: string): AgentStatus {
+  const r = agentCli(['status', '--json', '--config', configFile]);
+  try {
+    return JSON.parse(r.stdout) as AgentStatus;
+  } catch {
+    throw new Error(`vitals status failed (exit ${r.code}): ${r.stderr}`);
+  }
 }
 
 export function hostnameOf(configFile: string): string {

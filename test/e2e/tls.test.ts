@@ -8,6 +8,7 @@ import {
   agentCli,
   cleanupAll,
   createToken,
+  enrollAgent,
   exportHost,
   freePort,
   hostnameOf,
@@ -89,22 +90,14 @@ describe('TLS to the collector', () => {
     expect(collector.url).toMatch(/^https:/);
 
     const wrongDir = tempDir();
-    const wrong = writeAgentConfig(wrongDir, '').replace('', '');
-    writeFileSync(
-      wrong,
-      `${(await import('node:fs')).readFileSync(wrong, 'utf8').replace('collector:\n', `collector:\n  ca_file: ${other.ca}\n`)}`,
-    );
-    const refused = agentCli(['enroll', '--url', collector.url, '--token', createToken(data), '--config', wrong]);
+    const wrong = writeAgentConfig(wrongDir, { caFile: other.ca });
+    const refused = enrollAgent(wrong, collector.url, createToken(data));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not trusted|certificate/i);
 
     const rightDir = tempDir();
-    const right = writeAgentConfig(rightDir);
-    writeFileSync(
-      right,
-      `${(await import('node:fs')).readFileSync(right, 'utf8').replace('collector:\n', `collector:\n  ca_file: ${good.ca}\n`)}`,
-    );
-    const enrolled = agentCli(['enroll', '--url', collector.url, '--token', createToken(data), '--config', right]);
+    const right = writeAgentConfig(rightDir, { caFile: good.ca });
+    const enrolled = enrollAgent(right, collector.url, createToken(data));
     expect(enrolled.code, enrolled.stderr).toBe(0);
     const agent = startAgent(right);
     await waitFor('reports over TLS', () => exportHost(data, hostnameOf(right)).length >= 3, 20_000, 300);
