@@ -208,13 +208,12 @@ export class ResultBuffer {
   }
 
   stats(): BufferStats {
-    const oldest = this.db.prepare('SELECT min(ts) AS ts FROM report').get() as { ts: number | null };
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const stored = storedStats(this.db);
     return {
-      depth: this.depth() + this.memory.length,
-      oldestTs: oldest.ts ?? this.memory[0]?.result.ts,
+      depth: stored.depth + this.memory.length,
+      oldestTs: stored.oldestTs ?? this.memory[0]?.result.ts,
       droppedTotal: this.droppedTotal(),
-      bytes: pages * this.pageSize,
+      bytes: stored.bytes,
       memoryQueued: this.memory.length,
       lastWriteError: this.lastWriteError,
     };
@@ -242,6 +241,17 @@ export class ResultBuffer {
   }
 }
 
+/** Depth, oldest result and file size of a buffer database, for the live agent and for readers. */
+function storedStats(db: Database.Database): { depth: number; oldestTs: number | undefined; bytes: number } {
+  const row = db.prepare('SELECT count(*) AS n, min(ts) AS oldest FROM report').get() as {
+    n: number;
+    oldest: number | null;
+  };
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  return { depth: row.n, oldestTs: row.oldest ?? undefined, bytes: pages * pageSize };
+}
+
 export interface BufferStatus {
   exists: boolean;
   depth: number;
@@ -260,22 +270,9 @@ export function readBufferStatus(stateDir: string): BufferStatus {
     return { exists: false, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
   }
   try {
-    const row = db.prepare('SELECT count(*) AS n, min(ts) AS oldest FROM report').get() as {
-      n: number;
-      oldest: number | null;
-    };
     const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     const state = Object.fromEntries(meta.map((m) => [m.key, m.value]));
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    return {
-      exists: true,
-      depth: row.n,
-      oldestTs: row.oldest ?? undefined,
-      droppedTotal: Number(state.dropped_total ?? 0),
-      bytes: pages * pageSize,
-      state,
-    };
+    return { exists: true, ...storedStats(db), droppedTotal: Number(state.dropped_total ?? 0), state };
   } finally {
     db.close();
   }
