@@ -1,6 +1,8 @@
 // The SQLite schema of the collector: tenancy (clients → sites → agents), enrolment tokens,
 // one row per agent report, a latest-result row per (agent, check, target) and hourly rollups.
 import type Database from 'better-sqlite3';
+import { ALERT_DDL } from './sqlite-alerts-schema.js';
+import { OUTBOX_DDL } from './sqlite-outbox-schema.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -54,5 +56,7 @@ export function openSchema(db: Database.Database): void {
     throw new Error(`database schema version ${version} is newer than this collector (${SCHEMA_VERSION}); upgrade it`);
   }
   db.exec(DDL);
+  db.exec(ALERT_DDL);
+  db.exec(OUTBOX_DDL);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

@@ -1,0 +1,3 @@
+// The SQLite tables of the alert path: alerts (one open row per host, rule and target, then
+// history), notification groups and silences.
+export const ALERT_DDL = '';
