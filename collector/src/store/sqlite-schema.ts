@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { ALERT_DDL } from './sqlite-alerts-schema.js';
 import { OUTBOX_DDL } from './sqlite-outbox-schema.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // `check` and `values` are SQL keywords, hence check_id and values_json. The report table is
 // WITHOUT ROWID on (agent_id, seq): the key that makes retries idempotent is also the row order
@@ -36,7 +36,8 @@ CREATE INDEX IF NOT EXISTS report_received ON report (received_at);
 CREATE TABLE IF NOT EXISTS host_latest (
   agent_id TEXT NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL, seq INTEGER NOT NULL,
   ts INTEGER NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, values_json TEXT NOT NULL,
-  message TEXT NOT NULL, PRIMARY KEY (agent_id, check_id, target)) WITHOUT ROWID;
+  message TEXT NOT NULL, known_ts INTEGER, known_values_json TEXT,
+  PRIMARY KEY (agent_id, check_id, target)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rollup_hour (
   agent_id TEXT NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL, metric TEXT NOT NULL,
   hour INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, avg REAL NOT NULL,
@@ -54,6 +55,11 @@ export function openSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`database schema version ${version} is newer than this collector (${SCHEMA_VERSION}); upgrade it`);
+  }
+  // Version 1 had no "last result with a known status" in host_latest (rules need it).
+  if (version === 1) {
+    db.exec('ALTER TABLE host_latest ADD COLUMN known_ts INTEGER');
+    db.exec('ALTER TABLE host_latest ADD COLUMN known_values_json TEXT');
   }
   db.exec(DDL);
   db.exec(ALERT_DDL);

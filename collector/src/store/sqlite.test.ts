@@ -173,3 +173,53 @@ describe('SqliteStore', () => {
     expect(rows).toEqual([{ seq: 1 }, { seq: 2 }]);
   });
 });
+
+describe('SqliteStore latest results', () => {
+  it('keeps the last result with a known status beside the latest one', async () => {
+    const id = await enrolledAgent();
+    const ok = report(1);
+    const unknown = { ...report(2), result: { ...report(2).result, status: 'UNKNOWN' as const, values: {} } };
+    await store.ingest({ agentId: id, request: { ...ingestRequest(id, []), reports: [ok, unknown] }, receivedAt: T0 });
+    const row = store.db
+      .prepare('SELECT status, ts, known_ts, known_values_json FROM host_latest WHERE agent_id = ?')
+      .get(id) as { status: string; ts: number; known_ts: number; known_values_json: string };
+    expect(row.status).toBe('UNKNOWN');
+    expect(row.ts).toBe(unknown.result.ts);
+    expect(row.known_ts).toBe(ok.result.ts);
+    expect(JSON.parse(row.known_values_json)).toEqual(ok.result.values);
+  });
+
+  it('gives the ingest hook the newly stored reports inside the transaction, not the duplicates', async () => {
+    const id = await enrolledAgent();
+    const seen: number[][] = [];
+    store.setIngestHook((_agent, reports) => {
+      seen.push(reports.map((r) => r.seq));
+      // Inside the transaction the reports are already visible.
+      const n = store.db.prepare('SELECT COUNT(*) AS n FROM report WHERE agent_id = ?').get(id) as { n: number };
+      expect(n.n).toBeGreaterThanOrEqual(reports.length);
+    });
+    await store.ingest({ agentId: id, request: ingestRequest(id, range(1, 3)), receivedAt: T0 });
+    await store.ingest({ agentId: id, request: ingestRequest(id, range(2, 5)), receivedAt: T0 });
+    expect(seen).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+  });
+
+  it('upgrades a version 1 database in place', async () => {
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const file = join(dir, 'collector.db');
+    rmSync(file, { force: true });
+    const old = new Database(file);
+    old.exec(`CREATE TABLE host_latest (agent_id TEXT NOT NULL, check_id TEXT NOT NULL, target TEXT NOT NULL,
+      seq INTEGER NOT NULL, ts INTEGER NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, values_json TEXT NOT NULL,
+      message TEXT NOT NULL, PRIMARY KEY (agent_id, check_id, target)) WITHOUT ROWID`);
+    old.pragma('user_version = 1');
+    old.close();
+    store = SqliteStore.open(dir);
+    const columns = store.db.prepare("SELECT name FROM pragma_table_info('host_latest')").all() as { name: string }[];
+    expect(columns.map((c) => c.name)).toContain('known_values_json');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+  });
+});

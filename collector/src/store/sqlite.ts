@@ -38,6 +38,9 @@ function toAgent(row: AgentRow): AgentRecord & { secret_hash: string } {
   return { ...row, facts: JSON.parse(row.facts) as HostFacts };
 }
 
+/** Called inside the ingest transaction with the reports a batch newly stored, oldest seq first. */
+export type IngestHook = (agentId: string, reports: Report[], receivedAt: number) => void;
+
 export interface SqliteStoreOptions {
   groupCommit?: Partial<GroupCommitOptions>;
 }
@@ -48,6 +51,9 @@ export class SqliteStore implements Store {
   private readonly rollupTx: (now: number, rawRetentionMs: number) => number;
   private readonly pruneFn: (now: number, retention: Retention) => PruneOutcome;
   private readonly stmt;
+  private ingestHook: IngestHook | undefined;
+  ingestHookErrors = 0;
+  lastIngestHookError: unknown;
 
   constructor(
     readonly file: string,
@@ -88,11 +94,21 @@ export class SqliteStore implements Store {
       insertReport:
         db.prepare(`INSERT INTO report (agent_id, seq, boot_id, ts, received_at, check_id, kind, target, status,
         values_json, message, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (agent_id, seq) DO NOTHING`),
+      // `known_*` keeps the latest result whose status was not UNKNOWN: a backup check that cannot
+      // read its log for a day still has a last known success for the age rule.
       upsertLatest:
-        db.prepare(`INSERT INTO host_latest (agent_id, check_id, target, seq, ts, kind, status, values_json, message)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (agent_id, check_id, target) DO UPDATE SET
-        seq = excluded.seq, ts = excluded.ts, kind = excluded.kind, status = excluded.status,
-        values_json = excluded.values_json, message = excluded.message WHERE excluded.ts >= host_latest.ts`),
+        db.prepare(`INSERT INTO host_latest (agent_id, check_id, target, seq, ts, kind, status, values_json, message,
+        known_ts, known_values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (agent_id, check_id, target) DO UPDATE SET
+        seq = CASE WHEN excluded.ts >= host_latest.ts THEN excluded.seq ELSE host_latest.seq END,
+        kind = CASE WHEN excluded.ts >= host_latest.ts THEN excluded.kind ELSE host_latest.kind END,
+        status = CASE WHEN excluded.ts >= host_latest.ts THEN excluded.status ELSE host_latest.status END,
+        values_json = CASE WHEN excluded.ts >= host_latest.ts THEN excluded.values_json ELSE host_latest.values_json END,
+        message = CASE WHEN excluded.ts >= host_latest.ts THEN excluded.message ELSE host_latest.message END,
+        known_values_json = CASE WHEN excluded.known_ts > COALESCE(host_latest.known_ts, -1)
+          THEN excluded.known_values_json ELSE host_latest.known_values_json END,
+        known_ts = MAX(COALESCE(excluded.known_ts, -1), COALESCE(host_latest.known_ts, -1)),
+        ts = MAX(excluded.ts, host_latest.ts)`),
       updateAgent: db.prepare(`UPDATE agents SET last_seen = ?, last_boot_id = ?, state = ?, dropped_total = ?,
         buffer_depth = ?, last_seq = MAX(COALESCE(last_seq, 0), ?) WHERE id = ?`),
       reports: db.prepare<[string, number, number], ReportRow>(`SELECT agent_id, seq, boot_id, ts, received_at,
@@ -185,6 +201,8 @@ export class SqliteStore implements Store {
   /** One batch inside the group-commit transaction. */
   private write({ agentId, request, receivedAt }: IngestBatch): IngestOutcome {
     const latest = new Map<string, Report>();
+    const latestKnown = new Map<string, Report>();
+    const fresh: Report[] = [];
     let inserted = 0;
     let maxSeq = 0;
     const seqs = new Set<number>();
@@ -211,8 +229,12 @@ export class SqliteStore implements Store {
       const key = `${r.check}\u0000${r.target}`;
       const prev = latest.get(key);
       if (!prev || prev.result.ts <= r.ts) latest.set(key, report);
+      const prevKnown = latestKnown.get(key);
+      if (r.status !== 'UNKNOWN' && (!prevKnown || prevKnown.result.ts <= r.ts)) latestKnown.set(key, report);
+      fresh.push(report);
     }
-    for (const { seq, result: r } of latest.values()) {
+    for (const [key, { seq, result: r }] of latest) {
+      const known = latestKnown.get(key)?.result;
       this.stmt.upsertLatest.run(
         agentId,
         r.check,
@@ -223,15 +245,37 @@ export class SqliteStore implements Store {
         r.status,
         JSON.stringify(r.values),
         r.message,
+        known?.ts ?? null,
+        known ? JSON.stringify(known.values) : null,
       );
     }
     const a = request.agent;
     this.stmt.updateAgent.run(receivedAt, a.boot_id, a.state, a.dropped_total, a.buffer_depth, maxSeq, agentId);
+    if (fresh.length > 0) this.runIngestHook(agentId, fresh, receivedAt);
     return {
       acked: [...seqs].sort((x, y) => x - y),
       duplicates: request.reports.length - inserted,
       inserted,
     };
+  }
+
+  /**
+   * Runs inside the ingest transaction after a batch's new reports are written, so what they
+   * cause (alert transitions) commits with them. A failing hook is logged by its owner and must
+   * not make ingest fail: the data is what must not be lost.
+   */
+  setIngestHook(hook: IngestHook | undefined): void {
+    this.ingestHook = hook;
+  }
+
+  private runIngestHook(agentId: string, reports: Report[], receivedAt: number): void {
+    if (!this.ingestHook) return;
+    try {
+      this.ingestHook(agentId, reports, receivedAt);
+    } catch (error) {
+      this.ingestHookErrors++;
+      this.lastIngestHookError = error;
+    }
   }
 
   async findHosts(host: string): Promise<AgentRecord[]> {
