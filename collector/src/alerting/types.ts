@@ -201,6 +201,19 @@ export interface NewNotification {
   severity: Severity;
   alerts: NotifiedAlert[];
   created_at: number;
+  /** Set on kind 'channel_failing' only: which channel fails (or works again), written by the dispatcher. */
+  channel_issue?: ChannelIssue | null;
+}
+
+/** A notification channel that keeps failing (or has recovered): what a 'channel_failing' notice is about. */
+export interface ChannelIssue {
+  channel: string;
+  /** When the run of consecutive failed sends began. */
+  failing_since: number;
+  consecutive_failures: number;
+  last_error: string | null;
+  /** Set on the notice that the channel works again. */
+  recovered_at: number | null;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'delivered' | 'failed';
