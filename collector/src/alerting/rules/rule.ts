@@ -11,6 +11,11 @@ export interface RuleContext {
   latest: LatestResult[];
   /** Free bytes of a disk target over the longest forecast window, oldest first. */
   diskSeries(target: string): SeriesPoint[];
+  /**
+   * A numeric value of one (check, target) since `sinceTs`, oldest first (smart: reallocated
+   * sectors a day ago). Optional: without it, rules that compare with the past see no change.
+   */
+  history?(check: string, target: string, metric: string, sinceTs: number): SeriesPoint[];
   /** The severity this rule's alert on `target` fires at now (undefined: not firing). */
   firing(target: string): Severity | undefined;
   now: number;

@@ -1,0 +1,28 @@
+// How a rule arrives at an observation's level: a threshold with a recovery band (hysteresis),
+// and the worst of several findings about one target.
+import type { Observation } from '../types.js';
+
+export type Level = Observation['level'];
+/** Where a value stands against a threshold: past it, in the recovery band of a firing alert, or fine. */
+export type Band = 'beyond' | 'hold' | 'ok';
+
+/**
+ * Bad above `fire`; a firing alert stays ('hold') until the value drops below `recover`, so a
+ * value hovering at the threshold does not fire and resolve every few minutes.
+ */
+export function bandAbove(value: number, fire: number, recover: number, firing: boolean): Band {
+  if (value > fire) return 'beyond';
+  return firing && value >= recover ? 'hold' : 'ok';
+}
+
+/** Bad below `fire`; a firing alert stays until the value climbs above `recover`. */
+export function bandBelow(value: number, fire: number, recover: number, firing: boolean): Band {
+  if (value < fire) return 'beyond';
+  return firing && value <= recover ? 'hold' : 'ok';
+}
+
+const RANK: Record<Level, number> = { ok: 0, hold: 1, warning: 2, critical: 3 };
+
+export function worstLevel(levels: readonly Level[]): Level {
+  return levels.reduce<Level>((worst, l) => (RANK[l] > RANK[worst] ? l : worst), 'ok');
+}
