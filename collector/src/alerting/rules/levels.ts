@@ -1,6 +1,6 @@
 // How a rule arrives at an observation's level: a threshold with a recovery band (hysteresis),
-// and the worst of several findings about one target.
-import type { Observation } from '../types.js';
+// and several findings about one target combined into one level.
+import type { Observation, Severity } from '../types.js';
 
 export type Level = Observation['level'];
 /** Where a value stands against a threshold: past it, in the recovery band of a firing alert, or fine. */
@@ -23,6 +23,14 @@ export function bandBelow(value: number, fire: number, recover: number, firing: 
 
 const RANK: Record<Level, number> = { ok: 0, hold: 1, warning: 2, critical: 3 };
 
-export function worstLevel(levels: readonly Level[]): Level {
-  return levels.reduce<Level>((worst, l) => (RANK[l] > RANK[worst] ? l : worst), 'ok');
+/**
+ * The worst definite finding, unless a finding that cannot be judged now ('hold') might be what
+ * keeps the alert at its firing severity: then 'hold', so an unreadable moment never downgrades
+ * or resolves an alert.
+ */
+export function combineLevels(levels: readonly Level[], firing: Severity | undefined): Level {
+  const definite = levels.filter((l) => l !== 'hold').reduce<Level>((w, l) => (RANK[l] > RANK[w] ? l : w), 'ok');
+  if (!levels.includes('hold')) return definite;
+  if (definite === 'ok') return 'hold';
+  return firing !== undefined && RANK[firing] > RANK[definite] ? 'hold' : definite;
 }

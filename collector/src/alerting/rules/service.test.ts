@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { commandRule, processRule, serviceRule } from './service.js';
+
+const sql = (status: 'OK' | 'CRITICAL' | 'WARNING' | 'UNKNOWN', state: string, ts = T0) =>
+  latestResult({
+    kind: 'service',
+    target: 'MSSQLSERVER',
+    status,
+    values: status === 'UNKNOWN' ? {} : { state },
+    message:
+      status === 'OK'
+        ? 'Service MSSQLSERVER is running (start mode: Automatic)'
+        : status === 'UNKNOWN'
+          ? 'PowerShell did not answer within 15 s'
+          : 'Service MSSQLSERVER is stopped (start mode: Automatic) — it should be running',
+    ts,
+  });
+
+describe('service rule (evaluate)', () => {
+  const defaults = ruleOptions(serviceRule);
+
+  it('defaults: 3 bad checks fire critical, 2 good ones resolve; runs on service results only', () => {
+    expect(defaults).toEqual({ enabled: true, consecutive: 3, recoverConsecutive: 2, severity: 'critical' });
+    expect(serviceRule.kinds).toEqual(['service']);
+    expect(serviceRule.timeDriven).toBe(false);
+  });
+
+  it('a stopped service is a critical observation at the check time, counted 3 in a row before firing', () => {
+    const [obs] = serviceRule.evaluate(defaults, ruleContext({ latest: [sql('CRITICAL', 'stopped', T0 + MINUTE)] }));
+    expect(obs).toMatchObject({
+      rule: 'service',
+      target: 'MSSQLSERVER',
+      at: T0 + MINUTE,
+      level: 'critical',
+      value: 'stopped',
+      threshold: '3 checks in a row',
+      timing: { critical: { forMs: 0, consecutive: 3 }, recoverConsecutive: 2 },
+    });
+    expect(obs?.timing.warning).toBeUndefined();
+    expect(obs?.summary).toBe(
+      'EMR-SRV01: Service MSSQLSERVER is stopped (start mode: Automatic) — it should be running ' +
+        '(alert after 3 such checks in a row)',
+    );
+  });
+
+  it('a running service is ok; UNKNOWN holds (neither counts nor resets)', () => {
+    const ok = serviceRule.evaluate(defaults, ruleContext({ latest: [sql('OK', 'running')] }));
+    expect(ok[0]?.level).toBe('ok');
+    const unknown = serviceRule.evaluate(defaults, ruleContext({ latest: [sql('UNKNOWN', '')] }));
+    expect(unknown[0]?.level).toBe('hold');
+    expect(unknown[0]?.summary).toBe(
+      'EMR-SRV01: no verdict on service MSSQLSERVER this time (PowerShell did not answer within 15 s); ' +
+        'the alert keeps its state',
+    );
+  });
+
+  it('a service starting (WARNING from the agent) counts as not as expected too, at the configured severity', () => {
+    const o = ruleOptions(serviceRule, { severity: 'warning', consecutive: 5, recover_consecutive: 1 });
+    const [obs] = serviceRule.evaluate(o, ruleContext({ latest: [sql('WARNING', 'starting')] }));
+    expect(obs).toMatchObject({
+      level: 'warning',
+      timing: { warning: { forMs: 0, consecutive: 5 }, recoverConsecutive: 1 },
+    });
+  });
+
+  it('judges every service target and ignores other kinds', () => {
+    const latest = [
+      sql('CRITICAL', 'stopped'),
+      latestResult({ kind: 'service', target: 'EMRAppSvc', status: 'OK', values: { state: 'running' } }),
+      latestResult({ kind: 'process', target: 'emr.exe', status: 'CRITICAL', values: { count: 0 } }),
+    ];
+    const obs = serviceRule.evaluate(defaults, ruleContext({ latest }));
+    expect(obs.map((o) => [o.target, o.level])).toEqual([
+      ['MSSQLSERVER', 'critical'],
+      ['EMRAppSvc', 'ok'],
+    ]);
+  });
+});
+
+describe('process rule (evaluate)', () => {
+  it('a process not running is critical with its count as the value', () => {
+    const latest = [
+      latestResult({
+        kind: 'process',
+        target: 'emr.exe',
+        status: 'CRITICAL',
+        values: { count: 0 },
+        message: 'Process emr.exe is not running (0 of at least 1)',
+      }),
+    ];
+    const [obs] = processRule.evaluate(ruleOptions(processRule), ruleContext({ latest }));
+    expect(obs).toMatchObject({ rule: 'process', target: 'emr.exe', level: 'critical', value: 0 });
+    expect(obs?.summary).toBe(
+      'EMR-SRV01: Process emr.exe is not running (0 of at least 1) (alert after 3 such checks in a row)',
+    );
+  });
+});
+
+describe('command rule (evaluate)', () => {
+  const defaults = ruleOptions(commandRule);
+  const run = (status: 'OK' | 'WARNING' | 'CRITICAL', code: number) =>
+    latestResult({
+      kind: 'command',
+      target: '/opt/check-pacs.sh',
+      status,
+      values: { exit_code: code },
+      message: 'PACS queue 12',
+    });
+
+  it('has no severity option: the agent’s verdict decides, each level after 3 checks in a row', () => {
+    expect(defaults).toEqual({ enabled: true, consecutive: 3, recoverConsecutive: 2, severity: undefined });
+    expect(() => ruleOptions(commandRule, { severity: 'critical' })).toThrow(/invalid options/);
+    const critical = commandRule.evaluate(defaults, ruleContext({ latest: [run('CRITICAL', 2)] }))[0];
+    expect(critical).toMatchObject({
+      level: 'critical',
+      value: 2,
+      timing: { warning: { forMs: 0, consecutive: 3 }, critical: { forMs: 0, consecutive: 3 } },
+    });
+    expect(commandRule.evaluate(defaults, ruleContext({ latest: [run('WARNING', 1)] }))[0]?.level).toBe('warning');
+    expect(commandRule.evaluate(defaults, ruleContext({ latest: [run('OK', 0)] }))[0]?.level).toBe('ok');
+  });
+});
