@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import type { HostView, Severity } from '../types.js';
+import { cpuRule, looksLikeServer } from './cpu.js';
+
+const defaults = ruleOptions(cpuRule);
+const cpu = (used: number, ts = T0) => latestResult({ kind: 'cpu', values: { used_percent: used, cores: 4 }, ts });
+const judge = (used: number, firing?: Severity, host: Partial<HostView> = {}) =>
+  cpuRule.evaluate(defaults, ruleContext({ latest: [cpu(used)], host, firing: firing ? { '': firing } : {} }))[0];
+
+describe('cpu rule (evaluate)', () => {
+  it('defaults: above 90 % for 15 min → warning, resolves below 80 %, servers only', () => {
+    expect(defaults).toEqual({
+      enabled: true,
+      warningPercent: 90,
+      recoverPercent: 80,
+      forMs: 15 * MINUTE,
+      onlyServers: true,
+    });
+  });
+
+  it('above 90 % is a warning observation at the sample time, to be held 15 minutes', () => {
+    const obs = cpuRule.evaluate(defaults, ruleContext({ latest: [cpu(96.4, T0 + MINUTE)] }))[0];
+    expect(obs).toMatchObject({
+      rule: 'cpu',
+      target: '',
+      at: T0 + MINUTE,
+      level: 'warning',
+      value: 96.4,
+      threshold: 90,
+      unit: 'percent',
+      timing: { warning: { forMs: 15 * MINUTE, consecutive: 1 }, recoverConsecutive: 1 },
+    });
+    expect(obs?.summary).toBe('CPU on EMR-SRV01 is 96.4 % busy, over the 90 % limit (alert when it lasts 15 min)');
+  });
+
+  it('hysteresis: 85 % is fine before the alert fires, holds a firing alert, and below 80 % resolves it', () => {
+    expect(judge(85)?.level).toBe('ok');
+    const held = judge(85, 'warning');
+    expect(held?.level).toBe('hold');
+    expect(held?.summary).toBe('CPU on EMR-SRV01 is 85 % busy; the alert resolves below 80 %');
+    expect(judge(80, 'warning')?.level).toBe('hold');
+    expect(judge(79, 'warning')?.level).toBe('ok');
+  });
+
+  it('UNKNOWN holds', () => {
+    const r = latestResult({ kind: 'cpu', status: 'UNKNOWN', message: 'CPU times did not advance' });
+    expect(cpuRule.evaluate(defaults, ruleContext({ latest: [r] }))[0]?.level).toBe('hold');
+  });
+
+  it('workstations are not judged unless only_servers is false', () => {
+    const desk = { platform: 'win32', os_release: '10.0.19045' };
+    const obs = judge(99, undefined, desk);
+    expect(obs?.level).toBe('ok');
+    expect(obs?.summary).toBe('EMR-SRV01 does not look like a server; its CPU use is not judged');
+    const all = ruleOptions(cpuRule, { only_servers: false });
+    expect(cpuRule.evaluate(all, ruleContext({ latest: [cpu(99)], host: desk }))[0]?.level).toBe('warning');
+  });
+
+  it('a server: Linux, or an OS release naming "Server"', () => {
+    expect(looksLikeServer({ platform: 'linux', os_release: '6.1.0' })).toBe(true);
+    expect(looksLikeServer({ platform: 'win32', os_release: 'Windows Server 2022 Standard' })).toBe(true);
+    expect(looksLikeServer({ platform: 'win32', os_release: '10.0.20348' })).toBe(false);
+    expect(looksLikeServer({ platform: 'darwin', os_release: '23.4.0' })).toBe(false);
+  });
+
+  it('refuses a recovery value above the warning value', () => {
+    expect(() => ruleOptions(cpuRule, { recover_percent: 95 })).toThrow(
+      'recover_percent: must not be above warning_percent (90)',
+    );
+  });
+});
