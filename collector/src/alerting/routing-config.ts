@@ -10,7 +10,9 @@ import { RULE_NAMES, type RuleName, SEVERITIES, type Severity } from './types.js
 
 const duration = (def: string, description: string) =>
   Type.Optional(Type.String({ pattern: DURATION_PATTERN, default: def, description }));
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+// One `enum` rather than a union of literals: a single error that lists every allowed value (a
+// union spends one error per literal, and the validator stops after 8).
+const oneOf = <T extends string>(values: readonly T[]) => Type.Enum([...values]);
 const Name = Type.String({ minLength: 1 });
 
 export const RoutingSchema = Type.Object(
@@ -52,9 +54,9 @@ export const MaintenanceWindowsSchema = Type.Array(
       client: Name,
       site: Type.Optional(Type.String({ minLength: 1, description: 'default: every site of the client' })),
       host: Type.Optional(Type.String({ minLength: 1, description: 'default: every host of the site(s)' })),
-      rules: Type.Optional(Type.Array(literals(RULE_NAMES), { minItems: 1, description: 'default: every rule' })),
+      rules: Type.Optional(Type.Array(oneOf(RULE_NAMES), { minItems: 1, description: 'default: every rule' })),
       days: Type.Optional(
-        Type.Array(literals(WEEKDAYS), { minItems: 1, default: [...WEEKDAYS], description: 'days it starts on' }),
+        Type.Array(oneOf(WEEKDAYS), { minItems: 1, default: [...WEEKDAYS], description: 'days it starts on' }),
       ),
       start: Type.String({ description: 'local start time HH:MM in the site’s time zone' }),
       duration: Type.String({ pattern: DURATION_PATTERN, description: 'real elapsed time, e.g. 3h' }),
@@ -70,8 +72,8 @@ const RouteMatchSchema = Type.Object(
     client: Type.Optional(Name),
     site: Type.Optional(Name),
     host: Type.Optional(Name),
-    severity: Type.Optional(literals(SEVERITIES)),
-    rule: Type.Optional(literals(RULE_NAMES)),
+    severity: Type.Optional(oneOf(SEVERITIES)),
+    rule: Type.Optional(oneOf(RULE_NAMES)),
   },
   { additionalProperties: false },
 );
