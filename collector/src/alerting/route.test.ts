@@ -269,6 +269,26 @@ describe('reminders', () => {
     ]);
   });
 
+  it('carries news waiting for the group tick, instead of two messages minutes apart', () => {
+    const w = new World();
+    const [a] = w.add(alert({ severity: 'warning' }));
+    const told = T0 + 30 * SECOND;
+    w.run(told);
+    // Quiet for a day; a new alert arrives 10 s before the reminder is due.
+    const [b] = w.add(alert({ target: 'D:', severity: 'warning', started_at: told + 24 * HOUR - 10 * SECOND }));
+    expect(w.run(told + 24 * HOUR - 10 * SECOND).notifications).toEqual([]);
+    const out = w.run(told + 24 * HOUR);
+    expect(out.notifications.map((n) => [n.kind, listed(n)])).toEqual([
+      [
+        'firing',
+        [
+          [a?.id, 'firing', true],
+          [b?.id, 'firing', true],
+        ],
+      ],
+    ]);
+  });
+
   it('stops once the alert is acknowledged', () => {
     const w = new World();
     const [a] = w.add(alert());
@@ -312,6 +332,21 @@ describe('escalation', () => {
     w.run(T0 + 30 * SECOND);
     w.update(a?.id as string, { ack: { by: 'sam', at: T0 + MINUTE, comment: '' } });
     expect(w.run(T0 + HOUR).notifications).toEqual([]);
+  });
+
+  it('escalates a silenced critical alert only once it has been told, with the first notice', () => {
+    const w = new World(config);
+    w.add(alert());
+    w.silences = [
+      createSilence({ matchers: ['host=EMR-SRV01'], ends_at: T0 + 2 * HOUR, reason: 'x', author: 'sam' }, 'si_1', T0),
+    ];
+    expect(w.run(T0 + HOUR).notifications).toEqual([]);
+    const out = w.run(T0 + 2 * HOUR);
+    expect(out.notifications.map((n) => [n.kind, n.channel])).toEqual([
+      ['firing', 'email'],
+      ['escalation', 'owner-sms'],
+      ['escalation', 'pager'],
+    ]);
   });
 
   it('still marks the escalation when no escalation channel is configured', () => {

@@ -165,20 +165,32 @@ function marked(run: Run, alert: AlertRecord): AlertRecord {
 function routeGroup(run: Run, key: string, alerts: AlertRecord[], before: GroupState | undefined): GroupState {
   const { now } = run.input;
   const { timing } = run.settings;
-  const first = alerts[0] as AlertRecord; // a group not in `before` exists because it has alerts
+  // A group not remembered from before exists because it has alerts.
+  const first = alerts[0] as AlertRecord | undefined;
   const group: GroupState = before
-    ? { ...before }
-    : { key, client: first.client, site: first.site, host: first.host, agent_id: first.agent_id, last_flush_at: null };
+    ? { ...before, agent_id: first?.agent_id ?? before.agent_id }
+    : {
+        key,
+        client: first?.client ?? '',
+        site: first?.site ?? '',
+        host: first?.host ?? '',
+        agent_id: first?.agent_id ?? '',
+        last_flush_at: null,
+      };
   // Without resolved notices the book is closed at once: nothing will be said, so nothing is owed.
   const owed = alerts.filter((a) => a.state === 'firing' || (told(a) && timing.sendResolved));
   if (!timing.sendResolved)
     for (const a of alerts) if (a.state === 'resolved' && told(a)) mark(run, a, { notified_state: 'resolved' });
+  // Suppressed alerts (inhibited, silenced, in maintenance) are neither listed nor told; what they
+  // owe (a firing never told, a resolve of a told firing) is told once the suppression ends.
   const visible = owed.filter((a) => !run.suppressed.has(a.id));
   const firing = visible.filter((a) => a.state === 'firing');
   const resolving = visible.filter((a) => a.state === 'resolved');
   const listed = [...firing, ...resolving];
   const news = listed.filter(isNews);
 
+  // First flush: group_wait after the first news. Later: group_interval after the last flush, but
+  // never sooner than group_wait after the news, so news in a long-quiet group still gathers.
   let flushAt: number | null = null;
   if (news.length > 0) {
     const gathered = Math.min(...news.map(newsSince)) + timing.groupWaitMs;
@@ -195,23 +207,28 @@ function routeGroup(run: Run, key: string, alerts: AlertRecord[], before: GroupS
   } else if (flushAt !== null) run.due.push(flushAt);
 
   escalate(run, group, firing);
-
-  for (const alert of firing.map((a) => marked(run, a))) {
-    if (!told(alert) || alert.ack !== null) continue;
-    run.due.push((alert.notified_at ?? now) + repeatMs(run, alert));
-    if (alert.severity === 'critical' && alert.escalated_at === null && alert.started_at !== null)
-      run.due.push(alert.started_at + timing.escalateAfterMs);
-  }
   const held = owed.filter((a) => run.suppressed.has(a.id));
-  for (const alert of held) {
-    const until = run.suppressed.get(alert.id)?.until;
-    if (until !== undefined && until !== null) run.due.push(until);
-  }
+  scheduleNext(run, firing, held);
 
   const emptied =
     !alerts.some((a) => a.state === 'firing') && held.length === 0 && (resolving.length === 0 || flushing);
   if (emptied) group.last_flush_at = null;
   return group;
+}
+
+/** When this group's told alerts next need a reminder or an escalation, and when held ones may be freed. */
+function scheduleNext(run: Run, firing: AlertRecord[], held: AlertRecord[]): void {
+  const { timing } = run.settings;
+  for (const alert of firing.map((a) => marked(run, a))) {
+    if (!told(alert) || alert.ack !== null) continue;
+    run.due.push((alert.notified_at ?? run.input.now) + repeatMs(run, alert));
+    if (alert.severity === 'critical' && alert.escalated_at === null && alert.started_at !== null)
+      run.due.push(alert.started_at + timing.escalateAfterMs);
+  }
+  for (const alert of held) {
+    const until = run.suppressed.get(alert.id)?.until;
+    if (until !== undefined && until !== null) run.due.push(until);
+  }
 }
 
 /** One notification per channel that has news (or a due reminder) among the alerts routed to it. */
@@ -236,7 +253,10 @@ function flush(run: Run, group: GroupState, listed: AlertRecord[], changed: Set<
   }
 }
 
-/** Critical, told, unacknowledged for escalate_after since it fired: once, to the escalation channels. */
+/**
+ * Critical, told, unacknowledged for escalate_after since it fired: once, to the escalation channels.
+ * Time spent suppressed counts; a suppressed alert escalates only after it has been told.
+ */
 function escalate(run: Run, group: GroupState, firing: AlertRecord[]): void {
   const { now } = run.input;
   const { timing } = run.settings;
