@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR, latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { LatestResult, Severity } from '../types.js';
 import { backupRule } from './backup.js';
 
@@ -173,5 +174,38 @@ describe('backup rule', () => {
     expect(() => ruleOptions(backupRule, { warning_age: '30h', critical_age: '30h' })).toThrow(
       'warning_age: must be shorter than critical_age (30h)',
     );
+  });
+});
+
+describe('backup rule through the alert transition (timer ticks, no new reports)', () => {
+  const hourly = (r: LatestResult, hours: number, enrolledAt = T0 - 30 * 24 * HOUR) =>
+    Array.from({ length: hours + 1 }, (_, i) => ({
+      now: T0 + i * HOUR,
+      latest: [r],
+      host: { enrolled_at: enrolledAt },
+    }));
+
+  it('crossing 26 h fires a warning, crossing 30 h raises it to critical, a fresh success resolves it', () => {
+    const frames = hourly(nightly(20), 12);
+    frames.push({ now: T0 + 13 * HOUR, latest: [nightly(-12.5)], host: { enrolled_at: T0 - 30 * 24 * HOUR } });
+    const steps = stepHostRule(backupRule, defaults, frames);
+    const at = (event: string) => steps.find((s) => s.event === event)?.now;
+    expect(notable(steps)).toEqual(['fired warning', 'severity_changed critical', 'resolved critical']);
+    expect(at('fired')).toBe(T0 + 7 * HOUR); // 27 h: at T0 + 6 h it is exactly 26 h, not older
+    expect(at('severity_changed')).toBe(T0 + 11 * HOUR);
+    expect(at('resolved')).toBe(T0 + 13 * HOUR);
+  });
+
+  it('a failed run fires a warning on the first evaluation', () => {
+    const r = latestResult({ kind: 'backup', target: 'job', status: 'WARNING', values: { last_result: 'failure' } });
+    const steps = stepHostRule(backupRule, defaults, hourly(r, 0));
+    expect(notable(steps)).toEqual(['fired warning']);
+  });
+
+  it('no status for 48 h fires critical once, on the tick that crosses it', () => {
+    const r = latestResult({ kind: 'backup', target: 'nas', status: 'UNKNOWN', message: 'access denied' });
+    const steps = stepHostRule(backupRule, defaults, hourly(r, 4, T0 - 46 * HOUR));
+    expect(notable(steps)).toEqual(['fired critical']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 3 * HOUR);
   });
 });

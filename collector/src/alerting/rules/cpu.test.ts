@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { HostView, Severity } from '../types.js';
 import { cpuRule, looksLikeServer } from './cpu.js';
 
@@ -68,5 +69,27 @@ describe('cpu rule (evaluate)', () => {
     expect(() => ruleOptions(cpuRule, { recover_percent: 95 })).toThrow(
       'recover_percent: must not be above warning_percent (90)',
     );
+  });
+});
+
+describe('cpu rule through the alert transition (a sample every minute)', () => {
+  const series = (values: number[]) =>
+    values.map((v, i) => ({ now: T0 + i * MINUTE, latest: [cpu(v, T0 + i * MINUTE)] }));
+
+  it('a noisy busy spell fires once and resolves once', () => {
+    const calm = Array(10).fill(50);
+    const busy = Array(20).fill(95);
+    // After firing: hovering between 82 and 96 must neither resolve nor fire again.
+    const hovering = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 82 : 96));
+    const after = [79, 60, 85, 88, 89, 85, 50];
+    const steps = stepHostRule(cpuRule, defaults, series([...calm, ...busy, ...hovering, ...after]));
+    expect(notable(steps)).toEqual(['fired warning', 'resolved warning']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 25 * MINUTE); // 15 min after the first 95
+    expect(steps.find((s) => s.event === 'resolved')?.now).toBe(T0 + 50 * MINUTE); // the first sample below 80
+  });
+
+  it('spikes shorter than 15 minutes never alert', () => {
+    const spiky = Array.from({ length: 60 }, (_, i) => (i % 10 < 8 ? 97 : 70));
+    expect(notable(stepHostRule(cpuRule, defaults, series(spiky)))).toEqual([]);
   });
 });

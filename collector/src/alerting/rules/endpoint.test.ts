@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { Severity } from '../types.js';
 import { endpointRule } from './endpoint.js';
 
@@ -70,5 +71,23 @@ describe('endpoint rule (evaluate)', () => {
     expect(judge(unknown, 'critical')?.level).toBe('hold');
     const cert = judge({ ...unknown, known: { ts: T0 - 60_000, values: { cert_days_left: 3 } } });
     expect(cert?.level).toBe('warning');
+  });
+});
+
+describe('endpoint rule through the alert transition (a check every minute)', () => {
+  const frames = (specs: Parameters<typeof latestResult>[0][]) =>
+    specs.map((spec, i) => ({ now: T0 + i * 60_000, latest: [latestResult({ ...spec, ts: T0 + i * 60_000 })] }));
+
+  it('down 3 checks in a row → critical; 2 good checks → resolved', () => {
+    const steps = stepHostRule(endpointRule, defaults, frames([down, down, up(60), down, down, down, up(60), up(60)]));
+    expect(notable(steps)).toEqual(['fired critical', 'resolved critical']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 5 * 60_000);
+  });
+
+  it('an expiring certificate warns at once, and a failed check on top escalates only after 3', () => {
+    const cert = { ...down, values: { cert_days_left: 10 } };
+    const steps = stepHostRule(endpointRule, defaults, frames([up(10), cert, cert, cert]));
+    expect(notable(steps)).toEqual(['fired warning', 'severity_changed critical']);
+    expect(steps.find((s) => s.event === 'severity_changed')?.now).toBe(T0 + 3 * 60_000);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import { heartbeatRule } from './heartbeat.js';
 
 const defaults = ruleOptions(heartbeatRule);
@@ -53,5 +54,27 @@ describe('heartbeat rule', () => {
 
   it('refuses silent_after 0, which would page for every agent', () => {
     expect(() => ruleOptions(heartbeatRule, { silent_after: '0s' })).toThrow('silent_after: must be longer than 0');
+  });
+});
+
+describe('heartbeat rule through the alert transition (timer every minute)', () => {
+  const minutes = (n: number, host: (now: number) => Parameters<typeof ruleContext>[0]['host']) =>
+    Array.from({ length: n }, (_, i) => ({ now: T0 + i * MINUTE, host: host(T0 + i * MINUTE) }));
+
+  it('one host going silent fires critical once, 11 minutes after its last report; it resolves when it reports', () => {
+    const frames = minutes(20, () => ({ last_seen: T0 }));
+    frames.push({ now: T0 + 20 * MINUTE, host: { last_seen: T0 + 20 * MINUTE } });
+    const steps = stepHostRule(heartbeatRule, defaults, frames);
+    expect(notable(steps)).toEqual(['fired critical', 'resolved critical']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 11 * MINUTE);
+  });
+
+  it('a clean shutdown stays quiet for hours', () => {
+    const steps = stepHostRule(
+      heartbeatRule,
+      defaults,
+      minutes(300, () => ({ last_seen: T0, state: 'stopping' })),
+    );
+    expect(steps.every((s) => s.event === undefined)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { Severity } from '../types.js';
 import { memoryRule } from './memory.js';
 
@@ -55,5 +56,19 @@ describe('memory rule (evaluate)', () => {
     expect(() => ruleOptions(memoryRule, { recover_available_percent: 5 })).toThrow(
       'recover_available_percent: must not be below warning_available_percent (10)',
     );
+  });
+});
+
+describe('memory rule through the alert transition (a sample every minute)', () => {
+  it('fires after 15 min below 10 %, holds while between 10 and 15 %, resolves above 15 %', () => {
+    const values = [...Array(16).fill(7), ...Array(10).fill(12), 16];
+    const frames = values.map((v, i) => ({
+      now: T0 + i * MINUTE,
+      latest: [latestResult({ kind: 'memory', values: { available_percent: v }, ts: T0 + i * MINUTE })],
+    }));
+    const steps = stepHostRule(memoryRule, defaults, frames);
+    expect(notable(steps)).toEqual(['fired warning', 'resolved warning']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 15 * MINUTE);
+    expect(steps.find((s) => s.event === 'resolved')?.now).toBe(T0 + 26 * MINUTE);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR, latestResult, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { LatestResult } from '../types.js';
 import { rebootRule } from './reboot.js';
 
@@ -46,5 +47,20 @@ describe('reboot rule (evaluate)', () => {
       known: { ts: T0, values: { reboot_pending: true, reboot_pending_seconds: 6 * 86_400 } },
     });
     expect(judge(r, T0 + 2 * DAY)?.level).toBe('warning');
+  });
+});
+
+describe('reboot rule through the alert transition (hourly timer, one report)', () => {
+  it('fires once when the wait passes 7 days, and a report after the restart resolves it', () => {
+    const frames = Array.from({ length: 30 }, (_, i) => ({ now: T0 + i * HOUR, latest: [pending(6)] }));
+    const rebooted = latestResult({
+      kind: 'uptime',
+      values: { uptime_seconds: 60, reboot_pending: false },
+      ts: T0 + 30 * HOUR,
+    });
+    frames.push({ now: T0 + 30 * HOUR, latest: [rebooted] });
+    const steps = stepHostRule(rebootRule, defaults, frames);
+    expect(notable(steps)).toEqual(['fired warning', 'resolved warning']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 25 * HOUR);
   });
 });

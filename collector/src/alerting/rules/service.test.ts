@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import { commandRule, processRule, serviceRule } from './service.js';
 
 const sql = (status: 'OK' | 'CRITICAL' | 'WARNING' | 'UNKNOWN', state: string, ts = T0) =>
@@ -119,5 +120,38 @@ describe('command rule (evaluate)', () => {
     });
     expect(commandRule.evaluate(defaults, ruleContext({ latest: [run('WARNING', 1)] }))[0]?.level).toBe('warning');
     expect(commandRule.evaluate(defaults, ruleContext({ latest: [run('OK', 0)] }))[0]?.level).toBe('ok');
+  });
+});
+
+describe('service rule through the alert transition', () => {
+  const defaults = ruleOptions(serviceRule);
+  const checks = (states: ('stopped' | 'running' | 'unknown')[]) =>
+    states.map((state, i) => ({
+      now: T0 + i * MINUTE,
+      latest: [sql(state === 'stopped' ? 'CRITICAL' : state === 'running' ? 'OK' : 'UNKNOWN', state, T0 + i * MINUTE)],
+    }));
+
+  it('stopped 2 checks → nothing; 3 → critical; 1 good → still firing; 2 good → resolved', () => {
+    const steps = stepHostRule(serviceRule, defaults, checks(['stopped', 'stopped', 'stopped', 'running', 'running']));
+    expect(steps.map((s) => [s.event, s.alert?.state])).toEqual([
+      ['pending', 'pending'],
+      [undefined, 'pending'],
+      ['fired', 'firing'],
+      [undefined, 'firing'],
+      ['resolved', 'resolved'],
+    ]);
+    expect(steps[2]?.alert).toMatchObject({ severity: 'critical', started_at: T0 + 2 * MINUTE, value: 'stopped' });
+    expect(notable(steps)).toEqual(['fired critical', 'resolved critical']);
+  });
+
+  it('a single stopped check between running ones never alerts', () => {
+    const steps = stepHostRule(serviceRule, defaults, checks(['running', 'stopped', 'running', 'stopped', 'running']));
+    expect(notable(steps)).toEqual([]);
+  });
+
+  it('an UNKNOWN check does not resolve a firing alert', () => {
+    const steps = stepHostRule(serviceRule, defaults, checks(['stopped', 'stopped', 'stopped', 'unknown', 'unknown']));
+    expect(steps.at(-1)?.alert?.state).toBe('firing');
+    expect(notable(steps)).toEqual(['fired critical']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostView, MINUTE, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepSiteRule } from '../../fixtures/rule-steps.js';
 import type { HostView } from '../types.js';
 import { siteOfflineRule } from './site-offline.js';
 
@@ -72,5 +73,29 @@ describe('site_offline rule', () => {
       host('OLD', { retired: true, last_seen: NOW }),
     ];
     expect(siteOfflineRule.evaluate(defaults, hosts, NOW)[0]?.level).toBe('critical');
+  });
+});
+
+describe('site_offline through the alert transition (timer every minute)', () => {
+  it('the whole site going quiet at once fires one site alert, and it resolves when one agent is back', () => {
+    const frames = Array.from({ length: 30 }, (_, i) => ({
+      now: T0 + i * MINUTE,
+      hosts: ['EMR-SRV01', 'FRONT-DESK', 'NAS'].map((n) => host(n, { last_seen: T0 })),
+    }));
+    frames.push({
+      now: T0 + 30 * MINUTE,
+      hosts: [host('EMR-SRV01', { last_seen: T0 + 30 * MINUTE }), host('NAS', { last_seen: T0 })],
+    });
+    const steps = stepSiteRule(siteOfflineRule, defaults, frames);
+    expect(notable(steps)).toEqual(['fired critical', 'resolved critical']);
+    const fired = steps.find((s) => s.event === 'fired');
+    expect(fired?.now).toBe(T0 + 11 * MINUTE);
+    expect(fired?.alert).toMatchObject({
+      rule: 'site_offline',
+      host: '',
+      agent_id: '',
+      target: '',
+      site: 'Main Street',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR, latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
+import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
 import type { SeriesPoint, Severity } from '../types.js';
 import type { RuleContext } from './rule.js';
 import { smartRule } from './smart.js';
@@ -114,5 +115,33 @@ describe('smart rule (evaluate)', () => {
     const obs = smartRule.evaluate(defaults, ruleContext({ latest: [r] }))[0];
     expect(obs?.level).toBe('hold');
     expect(obs?.summary).toBe('Disk /dev/sda on EMR-SRV01: no SMART reading this time (smartctl not installed)');
+  });
+});
+
+describe('smart rule through the alert transition', () => {
+  it('a hot disk fires after 15 min, holds while cooling to 55 °C and resolves below it', () => {
+    const temps: [number, number][] = [
+      [0, 63],
+      [10, 64],
+      [15, 63],
+      [30, 57],
+      [45, 56],
+      [60, 54],
+    ];
+    const frames = temps.map(([m, t]) => ({
+      now: T0 + m * MINUTE,
+      latest: [
+        latestResult({
+          kind: 'smart',
+          target: '/dev/sda',
+          values: { ...healthy, temperature_c: t },
+          ts: T0 + m * MINUTE,
+        }),
+      ],
+    }));
+    const steps = stepHostRule(smartRule, defaults, frames);
+    expect(notable(steps)).toEqual(['fired warning', 'resolved warning']);
+    expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 15 * MINUTE);
+    expect(steps.find((s) => s.event === 'resolved')?.now).toBe(T0 + 60 * MINUTE);
   });
 });
