@@ -7,9 +7,29 @@ import {
   loadYamlConfigFile,
   parseDuration,
   parseSize,
+  type SchemaIssue,
   SIZE_PATTERN,
 } from '@vitals/shared';
 import Type, { type Static } from 'typebox';
+import {
+  DefaultChannelsSchema,
+  DefaultTimeZoneSchema,
+  EscalationChannelsSchema,
+  MaintenanceWindowsSchema,
+  NotificationRoutesSchema,
+  parseRoutingConfig,
+  type RoutingConfig,
+  RoutingSchema,
+  routingConfigIssues,
+  SitesSchema,
+} from './alerting/routing-config.js';
+import {
+  type AlertingRulesConfig,
+  checkRulesConfig,
+  OverridesSchema,
+  RulesConfigSchema,
+} from './alerting/rule-config.js';
+import { NOTIFICATIONS_PROPERTIES, notificationsIssues } from './notify/config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
 export const DEFAULT_DATA_DIR = './vitals-data';
@@ -47,6 +67,34 @@ export const CollectorConfigSchema = Type.Object(
     ),
     /** An agent not heard from for this long is "silent". */
     silent_after: Type.Optional(Duration),
+    alerting: Type.Optional(
+      Type.Object(
+        {
+          /** Time-driven rules (heartbeat, backup age, site offline) run this often. */
+          evaluate_every: Type.Optional(Duration),
+          /** Routing (group flushes, reminders, escalation) runs this often. */
+          route_every: Type.Optional(Duration),
+          rules: Type.Optional(RulesConfigSchema),
+          overrides: Type.Optional(OverridesSchema),
+          routing: Type.Optional(RoutingSchema),
+          default_time_zone: Type.Optional(DefaultTimeZoneSchema),
+          sites: Type.Optional(SitesSchema),
+          maintenance_windows: Type.Optional(MaintenanceWindowsSchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    notifications: Type.Optional(
+      Type.Object(
+        {
+          ...NOTIFICATIONS_PROPERTIES,
+          routes: Type.Optional(NotificationRoutesSchema),
+          default_channels: Type.Optional(DefaultChannelsSchema),
+          escalation_channels: Type.Optional(EscalationChannelsSchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,6 +107,16 @@ export interface CollectorConfig {
   limits: { bodyMaxBytes: number; ratePerMinute: number; enrollPerMinute: number };
   retention: { rawMs: number; rollupsMs: number };
   silentAfterMs: number;
+  alerting: AlertingSettings;
+  /** The raw `notifications` section; channels are built (secrets read) by `serve`. */
+  notifications: unknown;
+}
+
+export interface AlertingSettings {
+  evaluateEveryMs: number;
+  routeEveryMs: number;
+  rules: AlertingRulesConfig;
+  routing: RoutingConfig;
 }
 
 export class UsageError extends Error {
@@ -66,6 +124,19 @@ export class UsageError extends Error {
 }
 
 const validator = compileSchema<CollectorConfigFile>(CollectorConfigSchema);
+
+/** Schema issues first; when the shape is right, what a schema cannot say (zones, channel names). */
+export function collectorConfigIssues(value: unknown): SchemaIssue[] {
+  const issues = validator.issues(value);
+  if (issues.length > 0) return issues;
+  const file = (value ?? {}) as CollectorConfigFile;
+  const channels = Object.keys(file.notifications?.channels ?? {});
+  return [
+    ...checkRulesConfig((file.alerting ?? {}) as AlertingRulesConfig),
+    ...routingConfigIssues(file, channels),
+    ...notificationsIssues(file.notifications),
+  ];
+}
 
 /** "127.0.0.1:8470", "[::1]:0", ":8470" (all interfaces). */
 export function parseListen(value: string): { host: string; port: number } {
@@ -84,7 +155,7 @@ export interface ConfigFlags {
 /** Reads the config file (when given) and applies flags over it. Throws ConfigError/UsageError. */
 export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
   const file: CollectorConfigFile = flags.config
-    ? (loadYamlConfigFile(flags.config, (v) => validator.issues(v)) as CollectorConfigFile)
+    ? (loadYamlConfigFile(flags.config, collectorConfigIssues) as CollectorConfigFile)
     : {};
   const base = flags.config ? dirname(resolve(flags.config)) : process.cwd();
   const fromFile = (p: string) => resolve(base, p);
@@ -102,5 +173,15 @@ export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
       rollupsMs: parseDuration(file.retention?.rollups ?? '395d') as number,
     },
     silentAfterMs: parseDuration(file.silent_after ?? '10m') as number,
+    alerting: {
+      evaluateEveryMs: parseDuration(file.alerting?.evaluate_every ?? '30s') as number,
+      routeEveryMs: parseDuration(file.alerting?.route_every ?? '5s') as number,
+      rules: { rules: file.alerting?.rules, overrides: file.alerting?.overrides } as AlertingRulesConfig,
+      routing: parseRoutingConfig(file, {
+        file: flags.config,
+        knownChannels: Object.keys(file.notifications?.channels ?? {}),
+      }),
+    },
+    notifications: file.notifications,
   };
 }

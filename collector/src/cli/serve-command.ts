@@ -1,12 +1,19 @@
 // `serve`: opens the store, starts the HTTP API and maintenance, logs the bound address as a
 // "listening" line, and on SIGINT/SIGTERM stops accepting, commits queued writes and closes.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '@vitals/shared';
+import { AlertEngine } from '../alerting/engine.js';
+import { siteZones } from '../alerting/routing-config.js';
 import { type ConfigFlags, loadCollectorConfig } from '../config.js';
 import { buildServer } from '../http/server.js';
 import { createLogger } from '../log.js';
 import { startMaintenance } from '../maintenance.js';
+import { resolveNotifications } from '../notify/config.js';
+import { startDispatcher } from '../notify/dispatcher.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { VERSION } from '../version.js';
 
 function readTls(file: string, key: string): Buffer {
@@ -22,8 +29,25 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   const https = config.tls
     ? { cert: readTls(config.tls.certFile, 'tls.cert_file'), key: readTls(config.tls.keyFile, 'tls.key_file') }
     : undefined;
+  // Secret files (password_file, secret_file) are relative to the config file, like data_dir.
+  const base = flags.config ? dirname(resolve(flags.config)) : process.cwd();
+  const notifications = resolveNotifications(
+    config.notifications,
+    process.env,
+    (p) => readFileSync(resolve(base, p), 'utf8'),
+    { file: flags.config },
+  );
   const logger = createLogger();
   const store = SqliteStore.open(config.dataDir);
+  const outbox = new SqliteOutbox(store.db);
+  const engine = new AlertEngine({
+    db: store.db,
+    alerts: new SqliteAlertStore(store.db),
+    outbox,
+    config: config.alerting,
+    logger,
+  });
+  store.setIngestHook((agentId, reports, receivedAt) => engine.onIngest(agentId, reports, receivedAt));
   const app = await buildServer({ store, logger, limits: config.limits, https });
   let url: string;
   try {
@@ -40,6 +64,15 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   logger.info({ url, port: Number(new URL(url).port), data_dir: config.dataDir, version: VERSION }, 'listening');
   const maintenance = startMaintenance({ store, retention: config.retention, logger });
   void maintenance.runOnce();
+  engine.start();
+  const dispatcher = startDispatcher({
+    outbox,
+    channels: notifications.channels,
+    logger,
+    retry: notifications.retry,
+    failingAfter: notifications.failingAfter,
+    renderOptions: { dashboardUrl: notifications.dashboardUrl, timeZone: siteZones(config.alerting.routing) },
+  });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -51,6 +84,9 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   });
   // In-flight requests finish (their batches are committed), then the queue is flushed.
   await app.close();
+  engine.stop();
+  await dispatcher.stop();
+  for (const channel of notifications.channels) channel.close?.();
   await maintenance.stop();
   await store.close();
   logger.info('stopped');

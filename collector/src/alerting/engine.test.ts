@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report, Status } from '@vitals/shared';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hostFacts, T0 } from '../fixtures/reports.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import { SqliteOutbox } from '../store/sqlite-outbox.js';
+import { AlertEngine } from './engine.js';
+import { parseRoutingConfig } from './routing-config.js';
+
+const MIN = 60_000;
+let dir: string;
+let store: SqliteStore;
+let engine: AlertEngine;
+let seq = 0;
+
+function open(): void {
+  store = SqliteStore.open(dir);
+  engine = new AlertEngine({
+    db: store.db,
+    alerts: new SqliteAlertStore(store.db),
+    outbox: new SqliteOutbox(store.db),
+    config: {
+      rules: {},
+      routing: parseRoutingConfig({ notifications: { default_channels: ['ops'] } }),
+      evaluateEveryMs: 30_000,
+      routeEveryMs: 5_000,
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  store.setIngestHook((agentId, reports, at) => engine.onIngest(agentId, reports, at));
+}
+
+async function reopen(): Promise<void> {
+  await store.close();
+  open();
+}
+
+function service(ts: number, status: Status): Report {
+  seq++;
+  return {
+    seq,
+    boot_id: 'boot-1',
+    result: {
+      check: 'services',
+      kind: 'service',
+      target: 'MSSQLSERVER',
+      status,
+      values: { state: { value: status === 'OK' ? 'running' : 'stopped' } },
+      message: `Service MSSQLSERVER is ${status === 'OK' ? 'running' : 'stopped'}`,
+      ts,
+    },
+  };
+}
+
+async function deliver(reports: Report[], receivedAt: number, state: 'running' | 'stopping' = 'running') {
+  await store.ingest({
+    agentId: 'ag_one',
+    request: {
+      agent_id: 'ag_one',
+      reports,
+      agent: { boot_id: 'boot-1', version: '0.1.0', dropped_total: 0, buffer_depth: 0, state },
+    },
+    receivedAt,
+  });
+}
+
+function alerts() {
+  return new SqliteAlertStore(store.db).list({ limit: 100 });
+}
+
+function outboxRows() {
+  return new SqliteOutbox(store.db).list({});
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vitals-engine-'));
+  seq = 0;
+  open();
+  await store.createToken({
+    id: 'tk_one',
+    hash: 'h_one',
+    client: 'Smith Family Practice',
+    site: 'Main St',
+    createdAt: T0,
+    expiresAt: T0 + 1e10,
+  });
+  await store.createAgent({ id: 'ag_one', tokenId: 'tk_one', secretHash: 's_one', facts: hostFacts(), now: T0 });
+});
+
+afterEach(async () => {
+  engine.stop();
+  await store.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('AlertEngine', () => {
+  it('fires a stopped service on the third bad check, in the transaction that stores the report', async () => {
+    await deliver([service(T0, 'CRITICAL'), service(T0 + MIN, 'CRITICAL')], T0 + MIN);
+    expect(alerts()[0]?.state).toBe('pending');
+    await deliver([service(T0 + 2 * MIN, 'CRITICAL')], T0 + 2 * MIN);
+    const [alert] = alerts();
+    expect(alert).toMatchObject({ state: 'firing', severity: 'critical', rule: 'service', target: 'MSSQLSERVER' });
+    expect(alert?.host).toBe('EMR-SRV01');
+    expect(alert?.client).toBe('Smith Family Practice');
+  });
+
+  it('replays a backlog batch in time order: fired and resolved, one alert in the history', async () => {
+    const at = (i: number) => T0 + i * MIN;
+    const batch = [
+      service(at(0), 'CRITICAL'),
+      service(at(1), 'CRITICAL'),
+      service(at(2), 'CRITICAL'),
+      service(at(3), 'OK'),
+      service(at(4), 'OK'),
+    ].reverse();
+    await deliver(batch, at(5));
+    const history = alerts();
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ state: 'resolved', started_at: at(2), resolved_at: at(4) });
+  });
+
+  it('resumes a pending alert after a restart: two bad checks before, one after, fires', async () => {
+    await deliver([service(T0, 'CRITICAL'), service(T0 + MIN, 'CRITICAL')], T0 + MIN);
+    await reopen();
+    await deliver([service(T0 + 2 * MIN, 'CRITICAL')], T0 + 2 * MIN);
+    expect(alerts()).toHaveLength(1);
+    expect(alerts()[0]?.state).toBe('firing');
+  });
+
+  it('pages once across a restart while firing, and still tells the resolve', async () => {
+    await deliver(
+      [0, 1, 2].map((i) => service(T0 + i * MIN, 'CRITICAL')),
+      T0 + 2 * MIN,
+    );
+    expect(engine.routeOnce(T0 + 2 * MIN)).toBe(0); // group_wait (30 s) not over yet
+    expect(engine.routeOnce(T0 + 3 * MIN)).toBe(1);
+    await reopen();
+    // Well before the 4 h repeat: nothing new after the restart.
+    expect(engine.routeOnce(T0 + 10 * MIN)).toBe(0);
+    await deliver([service(T0 + 11 * MIN, 'OK'), service(T0 + 12 * MIN, 'OK')], T0 + 12 * MIN);
+    await reopen();
+    expect(engine.routeOnce(T0 + 20 * MIN)).toBe(1);
+    const rows = outboxRows();
+    expect(rows.map((r) => r.kind).sort()).toEqual(['firing', 'resolved']);
+    expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(2);
+    expect(engine.routeOnce(T0 + 60 * MIN)).toBe(0);
+  });
+
+  it('raises the heartbeat of a silent host on the timer, and not for a clean shutdown', async () => {
+    await deliver([service(T0, 'OK')], T0);
+    engine.evaluateTimers(T0 + 11 * MIN);
+    expect(alerts().find((a) => a.rule === 'heartbeat')).toMatchObject({ state: 'firing', severity: 'critical' });
+    await deliver([service(T0 + 12 * MIN, 'OK')], T0 + 12 * MIN, 'stopping');
+    engine.evaluateTimers(T0 + 13 * MIN);
+    expect(alerts().find((a) => a.rule === 'heartbeat')?.state).toBe('resolved');
+    engine.evaluateTimers(T0 + 60 * MIN);
+    expect(alerts().filter((a) => a.rule === 'heartbeat' && a.state !== 'resolved')).toHaveLength(0);
+  });
+});

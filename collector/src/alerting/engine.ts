@@ -1,0 +1,324 @@
+// The alert path's shell: feeds the pure stages (evaluate → transition → route) with what SQLite
+// holds and writes what they decide (alert rows, routing marks, outbox rows) in one transaction.
+// Sample-driven rules run inside the ingest transaction; time-driven rules and routing on a timer.
+import type { Report } from '@vitals/shared';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import type { SqliteOutbox } from '../store/sqlite-outbox.js';
+import { DiskSeries } from './disk-series.js';
+import { type AlertChange, alertKeyString, applyObservations, evaluateHost } from './evaluate.js';
+import { route } from './route.js';
+import type { RoutingConfig } from './routing-config.js';
+import { type ResolvedRules, resolveRules } from './rule-config.js';
+import { RULES } from './rules/registry.js';
+import type { SiteRule } from './rules/rule.js';
+import { transition } from './transition.js';
+import type { AlertKey, AlertRecord, HostView, LatestResult, SeriesPoint, TransitionEvent } from './types.js';
+
+export interface AlertEngineConfig {
+  /** The raw `alerting.rules` / `alerting.overrides` sections. */
+  rules: Parameters<typeof resolveRules>[0];
+  routing: RoutingConfig;
+  /** Time-driven rules (heartbeat, ages, site offline) are evaluated this often. */
+  evaluateEveryMs: number;
+  /** Routing (group flushes, reminders, escalation) runs this often. */
+  routeEveryMs: number;
+}
+
+export interface AlertEngineDeps {
+  db: Database.Database;
+  alerts: SqliteAlertStore;
+  outbox: SqliteOutbox;
+  config: AlertEngineConfig;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface AgentRow {
+  id: string;
+  hostname: string;
+  facts: string;
+  enrolled_at: number;
+  last_seen: number;
+  state: 'running' | 'stopping';
+  retired_at: number | null;
+  site: string;
+  client: string;
+}
+
+interface LatestRow {
+  check_id: string;
+  kind: string;
+  target: string;
+  status: LatestResult['status'];
+  values_json: string;
+  message: string;
+  ts: number;
+  known_ts: number | null;
+  known_values_json: string | null;
+}
+
+const SERIES_KEEP_MS = 25 * 3600_000;
+
+function toHostView(row: AgentRow): HostView {
+  const facts = JSON.parse(row.facts) as { platform?: string; os_release?: string };
+  return {
+    agent_id: row.id,
+    client: row.client,
+    site: row.site,
+    host: row.hostname,
+    platform: facts.platform ?? '',
+    os_release: facts.os_release ?? '',
+    enrolled_at: row.enrolled_at,
+    last_seen: row.last_seen,
+    state: row.state,
+    retired: row.retired_at !== null,
+  };
+}
+
+function toLatest(row: LatestRow): LatestResult {
+  return {
+    check: row.check_id,
+    kind: row.kind,
+    target: row.target,
+    status: row.status,
+    values: JSON.parse(row.values_json),
+    message: row.message,
+    ts: row.ts,
+    known:
+      row.known_ts !== null && row.known_values_json !== null
+        ? { ts: row.known_ts, values: JSON.parse(row.known_values_json) }
+        : null,
+  };
+}
+
+export class AlertEngine {
+  private readonly series = new DiskSeries({ keepMs: SERIES_KEEP_MS });
+  private readonly now: () => number;
+  private readonly stmt;
+  private timers: NodeJS.Timeout[] = [];
+  /** Transition counts since start, for /metrics and tests. */
+  readonly counts: Record<TransitionEvent, number> = {
+    pending: 0,
+    fired: 0,
+    severity_changed: 0,
+    resolved: 0,
+    cancelled: 0,
+  };
+  errors = 0;
+
+  constructor(private readonly deps: AlertEngineDeps) {
+    this.now = deps.now ?? Date.now;
+    const db = deps.db;
+    const agentSelect = `SELECT a.id, a.hostname, a.facts, a.enrolled_at, a.last_seen, a.state, a.retired_at,
+      s.name AS site, c.name AS client FROM agents a JOIN sites s ON s.id = a.site_id JOIN clients c ON c.id = s.client_id`;
+    this.stmt = {
+      agent: db.prepare<[string], AgentRow>(`${agentSelect} WHERE a.id = ?`),
+      agents: db.prepare<[], AgentRow>(`${agentSelect} WHERE a.retired_at IS NULL`),
+      latest: db.prepare<[string], LatestRow>(
+        `SELECT check_id, kind, target, status, values_json, message, ts, known_ts, known_values_json
+         FROM host_latest WHERE agent_id = ?`,
+      ),
+      history: db.prepare<[string, string, string, number], { ts: number; values_json: string }>(
+        `SELECT ts, values_json FROM report WHERE agent_id = ? AND check_id = ? AND target = ? AND ts >= ?
+         ORDER BY ts`,
+      ),
+    };
+  }
+
+  private rulesFor(host: { client: string; site: string; host: string }): ResolvedRules {
+    return resolveRules(this.deps.config.rules, host);
+  }
+
+  /** One metric of a check's stored reports since a time (rules that compare with the past). */
+  private history(agentId: string, check: string, target: string, metric: string, sinceTs: number): SeriesPoint[] {
+    return this.stmt.history.all(agentId, check, target, sinceTs).flatMap((row) => {
+      const value = (JSON.parse(row.values_json) as Record<string, { value: unknown }>)[metric]?.value;
+      return typeof value === 'number' ? [{ ts: row.ts, value }] : [];
+    });
+  }
+
+  /** Free bytes of a disk over the forecast window; loaded from stored reports once per process. */
+  private loadDiskSeries(agentId: string, check: string, target: string, until: number): void {
+    if (this.series.has(agentId, target)) return;
+    this.series.load(agentId, target, this.history(agentId, check, target, 'free_bytes', until - SERIES_KEEP_MS));
+  }
+
+  private openAlertsOf(agentId: string): Map<string, AlertRecord> {
+    const map = new Map<string, AlertRecord>();
+    for (const a of this.deps.alerts.openAlertsForAgent(agentId)) map.set(alertKeyString(a), a);
+    return map;
+  }
+
+  private persist(changes: readonly Pick<AlertChange, 'prev' | 'next' | 'event'>[]): void {
+    for (const change of changes) {
+      if (change.event) this.counts[change.event]++;
+      if (change.next) this.deps.alerts.save(change.next);
+      else if (change.prev) this.deps.alerts.delete(change.prev.id);
+      const a = change.next ?? change.prev;
+      if (a && change.event && change.event !== 'pending' && change.event !== 'cancelled') {
+        this.deps.logger.info(
+          {
+            alert_id: a.id,
+            client: a.client,
+            site: a.site,
+            host: a.host,
+            rule: a.rule,
+            target: a.target,
+            severity: a.severity,
+            event: change.event,
+          },
+          'alert',
+        );
+      }
+    }
+  }
+
+  /**
+   * The ingest hook: runs the sample-driven rules over a batch, one report at a time in time
+   * order, so a backlog delivered after an outage replays its transitions as they happened.
+   */
+  onIngest(agentId: string, reports: Report[], _receivedAt: number): void {
+    try {
+      const row = this.stmt.agent.get(agentId);
+      if (!row) return;
+      const host = toHostView(row);
+      const rules = this.rulesFor(host);
+      const latest = new Map<string, LatestResult>();
+      for (const r of this.stmt.latest.all(agentId)) latest.set(`${r.check_id}\u0000${r.target}`, toLatest(r));
+      const alerts = this.openAlertsOf(agentId);
+      const ordered = [...reports].sort((a, b) => a.result.ts - b.result.ts);
+      const changes: ReturnType<typeof applyObservations> = [];
+      // The batch's reports replace "latest" one by one, and each step keeps only the observations
+      // about its own target, so every step sees that target as it was at that moment.
+      const stepLatest = new Map(latest);
+      for (const { result } of ordered) {
+        if (result.kind === 'disk' && typeof result.values.free_bytes?.value === 'number') {
+          this.loadDiskSeries(agentId, result.check, result.target, result.ts);
+          this.series.add(agentId, result.target, result.ts, result.values.free_bytes.value);
+        }
+        const key = `${result.check}\u0000${result.target}`;
+        const known =
+          result.status !== 'UNKNOWN' ? { ts: result.ts, values: result.values } : (stepLatest.get(key)?.known ?? null);
+        stepLatest.set(key, { ...result, known });
+        const items = evaluateHost({
+          host,
+          latest: [...stepLatest.values()],
+          diskSeries: (target) => this.series.get(agentId, target),
+          history: (check, target, metric, since) => this.history(agentId, check, target, metric, since),
+          rules,
+          alerts,
+          now: result.ts,
+          trigger: 'sample',
+          kinds: new Set([result.kind]),
+        }).filter((item) => item.key.target === result.target);
+        changes.push(...applyObservations(alerts, items, result.ts, () => this.deps.alerts.newAlertId()));
+      }
+      this.persist(changes);
+    } catch (error) {
+      this.errors++;
+      this.deps.logger.error({ err: error, agent_id: agentId }, 'alert evaluation failed');
+    }
+  }
+
+  /** Time-driven rules for every host and site, in one transaction. */
+  evaluateTimers(now = this.now()): void {
+    const run = this.deps.db.transaction(() => {
+      const rows = this.stmt.agents.all();
+      const bySite = new Map<string, HostView[]>();
+      for (const row of rows) {
+        const host = toHostView(row);
+        const siteKey = `${host.client}\u0000${host.site}`;
+        bySite.set(siteKey, [...(bySite.get(siteKey) ?? []), host]);
+        const alerts = this.openAlertsOf(host.agent_id);
+        const items = evaluateHost({
+          host,
+          latest: this.stmt.latest.all(host.agent_id).map(toLatest),
+          diskSeries: (target) => this.series.get(host.agent_id, target),
+          history: (check, target, metric, since) => this.history(host.agent_id, check, target, metric, since),
+          rules: this.rulesFor(host),
+          alerts,
+          now,
+          trigger: 'timer',
+        });
+        this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
+      }
+      this.evaluateSites(bySite, now);
+    });
+    run();
+  }
+
+  private evaluateSites(bySite: Map<string, HostView[]>, now: number): void {
+    const siteRules = RULES.filter((r): r is SiteRule => r.scope === 'site');
+    if (siteRules.length === 0) return;
+    const open = new Map<string, AlertRecord>();
+    for (const a of this.deps.alerts.openAlertsForAgent('')) open.set(alertKeyString(a), a);
+    for (const hosts of bySite.values()) {
+      const first = hosts[0];
+      if (!first) continue;
+      const rules = this.rulesFor({ client: first.client, site: first.site, host: '' });
+      for (const rule of siteRules) {
+        const options = rules.options(rule.name);
+        if (!options.enabled) continue;
+        for (const obs of rule.evaluate(options, hosts, now)) {
+          const key: AlertKey = {
+            client: first.client,
+            site: first.site,
+            agent_id: '',
+            host: '',
+            rule: rule.name,
+            target: obs.target,
+          };
+          const prev = open.get(alertKeyString(key));
+          const { next, event } = transition(prev, key, obs, now, () => this.deps.alerts.newAlertId());
+          if (next) open.set(alertKeyString(key), next);
+          if (event || next) this.persist([{ prev, next, event }]);
+        }
+      }
+    }
+  }
+
+  /** Routing: group flushes, reminders, escalation → outbox rows, in one transaction. */
+  routeOnce(now = this.now()): number {
+    let written = 0;
+    const run = this.deps.db.transaction(() => {
+      const out = route({
+        now,
+        alerts: [...this.deps.alerts.openAlerts(), ...this.deps.alerts.unnotifiedResolved()],
+        groups: this.deps.alerts.groups(),
+        silences: this.deps.alerts.activeSilences(now),
+        config: this.deps.config.routing,
+        newKey: () => this.deps.alerts.newAlertId().replace(/^al_/, 'nk_'),
+      });
+      if (out.notifications.length > 0) this.deps.outbox.insert(out.notifications, now);
+      this.deps.alerts.applyMarks(out.alertMarks);
+      this.deps.alerts.saveGroups(out.groups);
+      written = out.notifications.length;
+    });
+    run();
+    if (written > 0) this.deps.logger.info({ notifications: written }, 'notifications queued');
+    return written;
+  }
+
+  start(): void {
+    const guard = (what: string, fn: () => unknown) => () => {
+      try {
+        fn();
+      } catch (error) {
+        this.errors++;
+        this.deps.logger.error({ err: error }, `${what} failed`);
+      }
+    };
+    const evaluate = guard('alert timer evaluation', () => this.evaluateTimers());
+    const routeTick = guard('alert routing', () => this.routeOnce());
+    this.timers.push(setInterval(evaluate, this.deps.config.evaluateEveryMs));
+    this.timers.push(setInterval(routeTick, this.deps.config.routeEveryMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+}
