@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
 import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
+import type { HostView } from '../types.js';
 import { heartbeatRule } from './heartbeat.js';
 
 const defaults = ruleOptions(heartbeatRule);
@@ -58,7 +59,7 @@ describe('heartbeat rule', () => {
 });
 
 describe('heartbeat rule through the alert transition (timer every minute)', () => {
-  const minutes = (n: number, host: (now: number) => Parameters<typeof ruleContext>[0]['host']) =>
+  const minutes = (n: number, host: (now: number) => Partial<HostView>) =>
     Array.from({ length: n }, (_, i) => ({ now: T0 + i * MINUTE, host: host(T0 + i * MINUTE) }));
 
   it('one host going silent fires critical once, 11 minutes after its last report; it resolves when it reports', () => {
