@@ -45,7 +45,7 @@ export const cpuRule: HostRule<CpuOptions> = {
       enabled: enabledOption(),
       warning_percent: percentOption(90, 'CPU use above this (percent of the whole machine) → warning'),
       recover_percent: percentOption(80, 'a firing alert resolves only when CPU use drops below this'),
-      for: durationOption('15m', 'how long CPU use must stay above warning_percent before the alert fires'),
+      warning_for: durationOption('15m', 'how long CPU use must stay above warning_percent before the alert fires'),
       only_servers: Type.Boolean({
         default: true,
         description: 'judge only hosts that look like servers (Linux, or an OS release naming "Server")',
@@ -60,7 +60,7 @@ export const cpuRule: HostRule<CpuOptions> = {
       enabled: readEnabled(raw),
       warningPercent: readNumber(raw, 'warning_percent'),
       recoverPercent: readNumber(raw, 'recover_percent'),
-      forMs: readDuration(raw, 'for'),
+      forMs: readDuration(raw, 'warning_for'),
       onlyServers: raw.only_servers === true,
     };
     if (o.recoverPercent > o.warningPercent)

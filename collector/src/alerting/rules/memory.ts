@@ -34,7 +34,7 @@ export const memoryRule: HostRule<MemoryOptions> = {
       enabled: enabledOption(),
       warning_available_percent: percentOption(10, 'available memory below this (percent) → warning'),
       recover_available_percent: percentOption(15, 'a firing alert resolves only when available memory is above this'),
-      for: durationOption('15m', 'how long memory must stay that low before the alert fires'),
+      warning_for: durationOption('15m', 'how long memory must stay that low before the alert fires'),
     },
     { additionalProperties: false },
   ),
@@ -45,7 +45,7 @@ export const memoryRule: HostRule<MemoryOptions> = {
       enabled: readEnabled(raw),
       warningAvailablePercent: readNumber(raw, 'warning_available_percent'),
       recoverAvailablePercent: readNumber(raw, 'recover_available_percent'),
-      forMs: readDuration(raw, 'for'),
+      forMs: readDuration(raw, 'warning_for'),
     };
     if (o.recoverAvailablePercent < o.warningAvailablePercent)
       throw new RuleOptionError(
