@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notificationRecord } from '../fixtures/notifications.js';
+import { type HttpReceiver, startHttp } from '../fixtures/receivers.js';
+import { renderMessage } from './message.js';
+import { createTeamsChannel } from './teams.js';
+
+let rx: HttpReceiver;
+beforeEach(async () => {
+  // Teams Workflows webhooks answer 202 Accepted.
+  rx = await startHttp(() => ({ status: 202 }));
+});
+afterEach(async () => {
+  await rx.close();
+});
+
+describe('Teams channel', () => {
+  it('posts a message with one Adaptive Card: headline, where, the alerts as facts, a dashboard button', async () => {
+    const n = notificationRecord({ channel: 'ops-teams' });
+    const channel = createTeamsChannel('ops-teams', { url: `${rx.url}/workflows/abc`, timeoutMs: 5000 });
+    const outcome = await channel.send(n, renderMessage(n, { dashboardUrl: 'https://vitals.msp.example' }));
+    expect(outcome).toEqual({ ok: true, response: 'HTTP 202' });
+    const body = JSON.parse(rx.requests[0]!.body);
+    expect(body.type).toBe('message');
+    expect(body.attachments).toHaveLength(1);
+    const [attachment] = body.attachments;
+    expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const card = attachment.content;
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
+    expect(card.body[0]).toMatchObject({
+      type: 'TextBlock',
+      text: 'CRITICAL: Smith Family Practice / EMR-SRV01: Disk D: full in about 2 days',
+      weight: 'Bolder',
+      color: 'Attention',
+    });
+    const factSets = card.body.filter((b: { type: string }) => b.type === 'FactSet');
+    expect(factSets[0].facts).toContainEqual({ title: 'Practice', value: 'Smith Family Practice' });
+    expect(factSets[1].facts.map((f: { title: string }) => f.title)).toEqual([
+      'Since',
+      'Value',
+      'Forecast',
+      'Check first',
+    ]);
+    expect(card.actions).toEqual([
+      {
+        type: 'Action.OpenUrl',
+        title: 'Open EMR-SRV01 in the Vitals dashboard',
+        url: 'https://vitals.msp.example/hosts/ag_emr01',
+      },
+    ]);
+  });
+});
