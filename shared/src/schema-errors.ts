@@ -2,6 +2,7 @@
 // ("checks[2].interval") and say what is wrong, instead of JSON pointers and keyword names.
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { Settings } from 'typebox/system';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 
 export interface SchemaIssue {
@@ -82,6 +83,10 @@ export interface SchemaValidator<T> {
   check(value: unknown): value is T;
   issues(value: unknown): SchemaIssue[];
 }
+
+// TypeBox stops at 8 errors, and a union of literals spends one per literal, so "must be one of"
+// listed only some of the allowed values. 64 still bounds the work a hostile request can cause.
+Settings.Set({ maxErrors: 64 });
 
 /** Compiles a schema once; `issues` lists every problem with its key path, most specific first. */
 export function compileSchema<T>(schema: TSchema): SchemaValidator<T> {
