@@ -1,12 +1,16 @@
-// The `vitals-collector` command line: serve, tokens, agents, export. Exit codes: 0 ok,
-// 1 runtime failure, 2 usage or config error.
+// The `vitals-collector` command line: serve, tokens, agents, export, alerts, silences, maintenance
+// windows and `rules test`. Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
 import { ConfigError } from '@vitals/shared';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, UsageError } from '../config.js';
 import { VERSION } from '../version.js';
 import { agentRetire, agentsList } from './agents-command.js';
+import { alertAck, alertsList } from './alerts-command.js';
 import { exportCommand } from './export-command.js';
+import { maintenanceList } from './maintenance-command.js';
+import { rulesTest } from './rules-test-command.js';
 import { serveCommand } from './serve-command.js';
+import { silenceAdd, silenceExpire, silenceList } from './silence-command.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token-command.js';
 
 export const EXIT_OK = 0;
@@ -69,6 +73,63 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .option('--since <time>', 'only reports with ts at or after: ISO time, epoch ms, or a duration ago (24h)')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .action((opts) => run(() => exportCommand(opts)));
+
+  common(program.command('alerts'))
+    .description('open alerts (pending and firing), worst first then oldest; silenced and acknowledged ones too')
+    .option('--all', 'also list resolved alerts')
+    .option('--client <name>', 'only alerts of this client')
+    .option('--since <time>', 'only alerts open at or after: ISO time, epoch ms, or a duration ago (24h)')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => alertsList(opts)));
+  const alert = program.command('alert').description('act on one alert');
+  common(alert.command('ack <id>'))
+    .description('acknowledge a firing alert: its reminders and escalation stop; it stays listed until resolved')
+    .requiredOption('--by <name>', 'who acknowledges')
+    .option('--comment <text>', 'a note for the others (what is being done)')
+    .option('--json', 'print the acknowledged alert')
+    .action((id: string, opts) => run(() => alertAck(id, opts)));
+
+  const silence = program.command('silence').description('ad-hoc silences: alerts stay visible, notifications wait');
+  common(silence.command('add'))
+    .description('silence the alerts matching every --match until an end; prints the silence id')
+    .requiredOption(
+      '--match <matcher...>',
+      'LABEL OP VALUE, e.g. host=EMR-SRV01 or rule=~"disk_.*" (labels: client, site, host, rule, target, severity)',
+    )
+    .option('--for <duration>', 'how long from now, e.g. 2h or 3d')
+    .option('--until <time>', 'when it ends: ISO time (no zone = UTC) or epoch ms')
+    .requiredOption('--reason <text>', 'why (shown with the silence)')
+    .requiredOption('--author <name>', 'who silences')
+    .option('--json', 'print the silence')
+    .action((opts) => run(() => silenceAdd(opts)));
+  common(silence.command('list'))
+    .description('silences in force or scheduled (with --all, ended and expired ones too), newest first')
+    .option('--all', 'also list ended and expired silences')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => silenceList(opts)));
+  common(silence.command('expire <id>'))
+    .description('end a silence now: its alerts notify again')
+    .option('--json', 'print {id, expired}')
+    .action((id: string, opts) => run(() => silenceExpire(id, opts)));
+
+  const maintenance = program.command('maintenance').description('recurring maintenance windows (from the config)');
+  common(maintenance.command('list'))
+    .description('the configured maintenance windows: open now or not, and when that next changes (local time)')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => maintenanceList(opts)));
+
+  const rules = program.command('rules').description('alert rules');
+  common(rules.command('test <file>'))
+    .description(
+      'replay results from a .csv or .jsonl file through the rules of the config and print when alerts would fire, change and resolve',
+    )
+    .option('--host <name>', 'hostname whose overrides apply (default: the host an export file names)')
+    .option('--client <name>', 'client whose overrides apply')
+    .option('--site <name>', 'site whose overrides apply')
+    .option('--tick <duration>', 'time-driven rules are evaluated this often between results', '1m')
+    .option('--until <time>', 'keep the clock running until: ISO time or epoch ms (default: the last result)')
+    .option('--json', 'print one JSON object per event')
+    .action((file: string, opts) => run(() => rulesTest(file, opts)));
 
   return program;
 }

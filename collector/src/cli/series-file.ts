@@ -12,6 +12,7 @@ import {
   type Status,
 } from '@vitals/shared';
 import { parse } from 'csv-parse/sync';
+import { parseTime } from './time-flag.js';
 
 export type SeriesFormat = 'csv' | 'jsonl';
 
@@ -48,18 +49,13 @@ const EXPORT_FIELDS = new Set(['agent_id', 'hostname', 'seq', 'boot_id', 'receiv
 
 class LineProblem extends Error {}
 
-// A time without a zone is read as UTC, so the same file replays the same everywhere.
-const NAIVE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
-
-/** An ISO time ("2026-01-01T00:00:00Z") or epoch milliseconds, as a number or digits. */
+/** An ISO time ("2026-01-01T00:00:00Z", no zone = UTC) or epoch milliseconds, as a number or digits. */
 export function parseTs(raw: unknown): number {
   if (typeof raw === 'number') {
     if (Number.isInteger(raw) && raw >= 0) return raw;
   } else if (typeof raw === 'string') {
-    const text = raw.trim();
-    if (/^\d+$/.test(text)) return Number(text);
-    const ms = Date.parse(NAIVE_TIME.test(text) ? `${text.replace(' ', 'T')}${text.length > 10 ? 'Z' : ''}` : text);
-    if (!Number.isNaN(ms)) return ms;
+    const ms = parseTime(raw);
+    if (ms !== undefined) return ms;
   }
   throw new LineProblem(
     `ts ${JSON.stringify(raw ?? null)} is not a time; write an ISO time (2026-01-01T08:00:00Z) or epoch milliseconds`,
