@@ -5,7 +5,8 @@
 // than of the engine: a second open row for the same key fails the transaction that tries it.
 // Site-level alerts have agent_id '' and are told apart by client and site. JSON columns hold
 // the nested parts of AlertRecord exactly as the engine wrote them (value may be a number, a
-// string, a boolean or null, which one TEXT column keeps apart).
+// string, a boolean or null, which one TEXT column keeps apart). The router reads the open alerts
+// every few seconds, so they have an index of their own that history never grows.
 export const ALERT_DDL = `
 CREATE TABLE IF NOT EXISTS alert (
   id TEXT PRIMARY KEY, client TEXT NOT NULL, site TEXT NOT NULL, agent_id TEXT NOT NULL, host TEXT NOT NULL,
@@ -17,6 +18,7 @@ CREATE TABLE IF NOT EXISTS alert (
   updated_at INTEGER NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS alert_open_key ON alert (agent_id, client, site, rule, target)
   WHERE state IN ('pending', 'firing');
+CREATE INDEX IF NOT EXISTS alert_open_since ON alert (pending_since) WHERE state IN ('pending', 'firing');
 CREATE INDEX IF NOT EXISTS alert_pending_since ON alert (pending_since);
 CREATE INDEX IF NOT EXISTS alert_resolved_at ON alert (resolved_at) WHERE resolved_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS alert_unnotified_resolved ON alert (resolved_at)
