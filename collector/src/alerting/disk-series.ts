@@ -13,12 +13,20 @@ export interface DiskSeriesOptions {
 interface Packed {
   ts: number[];
   values: number[];
+  /** The points as objects, kept for the one series read last (see `get`). */
+  view?: SeriesPoint[] | undefined;
 }
 
 export class DiskSeries {
   readonly resolutionMs: number;
   readonly keepMs: number;
   private readonly agents = new Map<string, Map<string, Packed>>();
+  /**
+   * The series whose object view is kept. Reading the same disk after each of its samples (the
+   * ingest path, and replay) then allocates one point per sample instead of the whole window;
+   * keeping only one view bounds the memory that costs.
+   */
+  private viewed: Packed | undefined;
 
   constructor(options: DiskSeriesOptions = {}) {
     this.resolutionMs = options.resolutionMs ?? 60_000;
@@ -59,13 +67,16 @@ export class DiskSeries {
       if (lastTs !== undefined && Math.floor(lastTs / this.resolutionMs) === slot) {
         s.ts[n - 1] = ts;
         s.values[n - 1] = value;
+        if (s.view) s.view[n - 1] = { ts, value };
       } else {
         s.ts.push(ts);
         s.values.push(value);
+        s.view?.push({ ts, value });
       }
       return;
     }
     // A late point (backlog, or history loaded after live samples): insert in order.
+    s.view = undefined;
     let lo = 0;
     let hi = n;
     while (lo < hi) {
@@ -96,19 +107,30 @@ export class DiskSeries {
     if (drop > 0) {
       s.ts.splice(0, drop);
       s.values.splice(0, drop);
+      s.view?.splice(0, drop);
     }
   }
 
-  /** The points of one disk, oldest first; only those at or after `from` when given. */
+  /** The points of one disk, oldest first (a new array); only those at or after `from` when given. */
   get(agentId: string, target: string, from = Number.NEGATIVE_INFINITY): SeriesPoint[] {
     const s = this.agents.get(agentId)?.get(target);
     if (!s) return [];
+    if (from === Number.NEGATIVE_INFINITY) return this.view(s).slice();
     const out: SeriesPoint[] = [];
     for (let i = 0; i < s.ts.length; i++) {
       const ts = s.ts[i] as number;
       if (ts >= from) out.push({ ts, value: s.values[i] as number });
     }
     return out;
+  }
+
+  private view(s: Packed): SeriesPoint[] {
+    if (this.viewed !== s) {
+      if (this.viewed) this.viewed.view = undefined;
+      this.viewed = s;
+    }
+    if (!s.view) s.view = s.ts.map((ts, i) => ({ ts, value: s.values[i] as number }));
+    return s.view;
   }
 
   /** Whether this disk was loaded or added to since the process started (even with no points). */
@@ -131,6 +153,8 @@ export class DiskSeries {
 
   /** Drops every series of an agent (retired or deleted). */
   forget(agentId: string): void {
+    const targets = this.agents.get(agentId);
+    if (this.viewed && targets && [...targets.values()].includes(this.viewed)) this.viewed = undefined;
     this.agents.delete(agentId);
   }
 

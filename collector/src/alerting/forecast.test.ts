@@ -40,6 +40,11 @@ describe('fitLine', () => {
     expect(line?.intercept).toBeCloseTo(70, 9);
   });
 
+  it('keeps the slope of a nearly flat terabyte disk (1 MB/h on 4 TB)', () => {
+    const line = fitLine(series(T0, 24, (h) => 4e12 - 1e6 * h));
+    expect(((line?.slope ?? 0) * HOUR) / -1e6).toBeCloseTo(1, 4);
+  });
+
   it('has no line through fewer than two distinct times', () => {
     expect(fitLine([])).toBeUndefined();
     expect(fitLine([{ ts: T0, value: 1 }])).toBeUndefined();

@@ -24,25 +24,45 @@ export interface FittedLine {
 export function fitLine(points: readonly SeriesPoint[], origin?: number): FittedLine | undefined {
   const last = points.at(-1);
   if (points.length < 2 || !last) return undefined;
-  const x0 = origin ?? last.ts;
+  return fitRange(points, 0, points.length, origin ?? last.ts);
+}
+
+/** fitLine over points[from, to) without copying them: this runs on every disk sample. */
+function fitRange(points: readonly SeriesPoint[], from: number, to: number, x0: number): FittedLine | undefined {
+  const n = to - from;
+  // y is taken relative to the newest value, as x is to the origin: one pass over small numbers
+  // keeps the slope of a nearly flat terabyte disk exact without a second, centring pass.
+  const y0 = (points[to - 1] as SeriesPoint).value;
   let sx = 0;
   let sy = 0;
-  for (const p of points) {
-    sx += p.ts - x0;
-    sy += p.value;
-  }
-  const mx = sx / points.length;
-  const my = sy / points.length;
   let sxx = 0;
   let sxy = 0;
-  for (const p of points) {
-    const dx = p.ts - x0 - mx;
-    sxx += dx * dx;
-    sxy += dx * (p.value - my);
+  for (let i = from; i < to; i++) {
+    const p = points[i] as SeriesPoint;
+    const x = p.ts - x0;
+    const y = p.value - y0;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
   }
-  if (sxx === 0) return undefined;
-  const slope = sxy / sxx;
-  return { slope, intercept: my - slope * mx, origin: x0, points: points.length };
+  const varX = sxx - (sx * sx) / n;
+  if (!(varX > 0)) return undefined;
+  const slope = (sxy - (sx * sy) / n) / varX;
+  return { slope, intercept: y0 + (sy - slope * sx) / n, origin: x0, points: n };
+}
+
+/** The first index whose point is past `ts` (at or after it with `inclusive`); points oldest first. */
+function searchTs(points: readonly SeriesPoint[], ts: number, inclusive: boolean): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const t = (points[mid] as SeriesPoint).ts;
+    if (t < ts || (!inclusive && t === ts)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export interface ForecastOptions {
@@ -54,18 +74,18 @@ export interface ForecastOptions {
 }
 
 /**
- * The forecast of a free-bytes series, or undefined when there is too little data or the
+ * The forecast of a free-bytes series (oldest first), or undefined when there is too little data or the
  * disk is not filling (slope ≥ 0): a flat-full disk is the static rule's business.
  */
 export function forecastFull(points: readonly SeriesPoint[], opts: ForecastOptions): Forecast | undefined {
-  const from = opts.now - opts.windowMs;
-  const used = points.filter((p) => p.ts >= from && p.ts <= opts.now);
-  const first = used[0];
-  const last = used.at(-1);
-  if (!first || !last || used.length < MIN_FORECAST_POINTS) return undefined;
+  const from = searchTs(points, opts.now - opts.windowMs, true);
+  const to = searchTs(points, opts.now, false);
+  const first = points[from];
+  const last = points[to - 1];
+  if (!first || !last || to - from < MIN_FORECAST_POINTS) return undefined;
   const span = last.ts - first.ts;
   if (span < opts.minDataMs) return undefined;
-  const line = fitLine(used, opts.now);
+  const line = fitRange(points, from, to, opts.now);
   if (!line || line.slope >= 0) return undefined;
   const perHour = line.slope * HOUR;
   const fitted = line.intercept;
