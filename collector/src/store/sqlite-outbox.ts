@@ -71,9 +71,11 @@ function toRecord(row: OutboxRow): NotificationRecord {
   };
 }
 
-/** Claim order: oldest due first, so a backlog drains in the order it was written. */
-function byDueThenCreated(a: NotificationRecord, b: NotificationRecord): number {
-  return a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || (a.id < b.id ? -1 : 1);
+type ClaimedRow = OutboxRow & { seq: number };
+
+/** Claim order: oldest due first, then in the order written, so a backlog drains as it was queued. */
+function byDueThenWritten(a: ClaimedRow, b: ClaimedRow): number {
+  return a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at || a.seq - b.seq;
 }
 
 export function newNotificationId(): string {
@@ -92,14 +94,16 @@ export class SqliteOutbox {
         ON CONFLICT (idempotency_key) DO NOTHING`),
       // Two index range scans (queued and due; sending with an expired claim) rather than one OR
       // that would scan every delivered row kept for history.
-      claim: db.prepare<{ now: number; until: number; limit: number }, OutboxRow>(`UPDATE outbox
+      claim: db.prepare<{ now: number; until: number; limit: number }, ClaimedRow>(`UPDATE outbox
         SET status = 'sending', attempts = attempts + 1, claimed_until = @until
         WHERE id IN (SELECT id FROM (
-            SELECT id, next_attempt_at, created_at FROM outbox WHERE status = 'queued' AND next_attempt_at <= @now
+            SELECT id, next_attempt_at, created_at, rowid AS seq FROM outbox
+              WHERE status = 'queued' AND next_attempt_at <= @now
             UNION ALL
-            SELECT id, next_attempt_at, created_at FROM outbox WHERE status = 'sending' AND claimed_until <= @now)
-          ORDER BY next_attempt_at, created_at, id LIMIT @limit)
-        RETURNING *`),
+            SELECT id, next_attempt_at, created_at, rowid AS seq FROM outbox
+              WHERE status = 'sending' AND claimed_until <= @now)
+          ORDER BY next_attempt_at, created_at, seq LIMIT @limit)
+        RETURNING *, rowid AS seq`),
       renew: db.prepare(
         `UPDATE outbox SET claimed_until = ? WHERE id = ? AND status = 'sending' AND claimed_until = ?`,
       ),
@@ -173,8 +177,8 @@ export class SqliteOutbox {
   claim(now: number, limit: number, leaseMs: number): NotificationRecord[] {
     return this.stmt.claim
       .all({ now, until: now + leaseMs, limit })
-      .map(toRecord)
-      .sort(byDueThenCreated);
+      .sort(byDueThenWritten)
+      .map(({ seq: _seq, ...row }) => toRecord(row));
   }
 
   /** Extends a claim the caller still holds (`heldUntil` as claimed); false when it was lost. */
