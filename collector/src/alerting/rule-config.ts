@@ -151,14 +151,26 @@ function build(config: AlertingRulesConfig, who: { client: string; site: string;
   };
 }
 
+function parses(rule: RuleDefinition, raw: RawRuleOptions): boolean {
+  try {
+    rule.parse(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A rule block's options that pass the schema but not the rule's own reading (min data > window). */
 function checkBlock(rules: RulesConfig | undefined, base: RulesConfig | undefined, path: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [name, options] of Object.entries(rules ?? {})) {
     const rule = ruleByName(name);
     if (!rule || !options) continue;
+    // On top of the global block, unless that is broken itself (it has its own issue already).
+    const inherited = base?.[name as RuleName];
+    const under = inherited && parses(rule, { ...ruleDefaults(rule), ...inherited }) ? inherited : {};
     try {
-      rule.parse({ ...ruleDefaults(rule), ...base?.[name as RuleName], ...options });
+      rule.parse({ ...ruleDefaults(rule), ...under, ...options });
     } catch (error) {
       if (!(error instanceof RuleOptionError)) throw error;
       issues.push({ path: `${path}.${name}.${error.key}`, message: error.message.replace(`${error.key}: `, '') });
