@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR, latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
 import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
+import { type ReplayResult, replay } from '../replay.js';
+import { resolveRules } from '../rule-config.js';
 import type { LatestResult, Severity } from '../types.js';
 import { backupRule } from './backup.js';
 
@@ -207,5 +209,34 @@ describe('backup rule through the alert transition (timer ticks, no new reports)
     const steps = stepHostRule(backupRule, defaults, hourly(r, 4, T0 - 46 * HOUR));
     expect(notable(steps)).toEqual(['fired critical']);
     expect(steps.find((s) => s.event === 'fired')?.now).toBe(T0 + 3 * HOUR);
+  });
+});
+
+describe('backup rule replayed with timer ticks (as the engine runs it)', () => {
+  const WHO = { client: 'Smith Dental', site: 'Main Street', host: 'EMR-SRV01' };
+  it('one report, then only the clock: warning past 26 h, critical past 30 h', () => {
+    const report: ReplayResult = {
+      ts: T0,
+      check: 'backup',
+      kind: 'backup',
+      target: '/mnt/backup/emr',
+      status: 'OK',
+      values: { age_hours: { value: 20, unit: 'hours' }, last_success: { value: T0 - 20 * HOUR, unit: 'epoch_ms' } },
+    };
+    const events = replay({
+      host: WHO,
+      rules: resolveRules({ overrides: [{ host: 'EMR-SRV01', exclude: ['heartbeat'] }] }, WHO),
+      results: [report],
+      tickMs: 15 * MINUTE,
+      until: T0 + 12 * HOUR,
+    });
+    expect(events.map((e) => `${(e.at - T0) / HOUR} ${e.rule} ${e.event} ${e.severity}`)).toEqual([
+      '6.25 backup fired warning',
+      '10.25 backup severity_changed critical',
+    ]);
+    expect(events[1]?.summary).toBe(
+      'Backup /mnt/backup/emr on EMR-SRV01: the last successful backup is 30.2 h old (2025-01-05 13:00 UTC), ' +
+        'older than the critical limit of 30 h',
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
 import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
+import { type ReplayResult, replay } from '../replay.js';
+import { resolveRules } from '../rule-config.js';
 import type { HostView, Severity } from '../types.js';
 import { cpuRule, looksLikeServer } from './cpu.js';
 
@@ -91,5 +93,26 @@ describe('cpu rule through the alert transition (a sample every minute)', () => 
   it('spikes shorter than 15 minutes never alert', () => {
     const spiky = Array.from({ length: 60 }, (_, i) => (i % 10 < 8 ? 97 : 70));
     expect(notable(stepHostRule(cpuRule, defaults, series(spiky)))).toEqual([]);
+  });
+});
+
+describe('cpu rule replayed (as the engine runs it)', () => {
+  const WHO = { client: 'Smith Dental', site: 'Main Street', host: 'EMR-SRV01' };
+  it('an hour of noisy load around the threshold fires once and resolves once', () => {
+    const load = [
+      ...Array(20).fill(95),
+      ...Array.from({ length: 30 }, (_, i) => 82 + (i % 3) * 6),
+      ...Array(10).fill(40),
+    ];
+    const results: ReplayResult[] = load.map((v, i) => ({
+      ts: T0 + i * MINUTE,
+      check: 'cpu',
+      kind: 'cpu',
+      target: '',
+      status: 'OK',
+      values: { used_percent: { value: v, unit: 'percent' } },
+    }));
+    const events = replay({ host: WHO, rules: resolveRules({}, WHO), results }).filter((e) => e.event !== 'pending');
+    expect(events.map((e) => `${(e.at - T0) / MINUTE} ${e.event}`)).toEqual(['15 fired', '50 resolved']);
   });
 });

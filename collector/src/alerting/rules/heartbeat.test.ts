@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
 import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
+import { replay } from '../replay.js';
+import { resolveRules } from '../rule-config.js';
 import type { HostView } from '../types.js';
 import { heartbeatRule } from './heartbeat.js';
 
@@ -77,5 +79,26 @@ describe('heartbeat rule through the alert transition (timer every minute)', () 
       minutes(300, () => ({ last_seen: T0, state: 'stopping' })),
     );
     expect(steps.every((s) => s.event === undefined)).toBe(true);
+  });
+});
+
+describe('heartbeat rule replayed (as the engine runs it)', () => {
+  const WHO = { client: 'Smith Dental', site: 'Main Street', host: 'EMR-SRV01' };
+  it('reports stop: the timer fires critical once, 11 min after the last one', () => {
+    const results = Array.from({ length: 5 }, (_, i) => ({
+      ts: T0 + i * MINUTE,
+      check: 'cpu',
+      kind: 'cpu' as const,
+      target: '',
+      status: 'OK' as const,
+      values: { used_percent: { value: 20 } },
+    }));
+    const events = replay({ host: WHO, rules: resolveRules({}, WHO), results, until: T0 + 60 * MINUTE });
+    expect(events.map((e) => `${(e.at - T0) / MINUTE} ${e.rule} ${e.event} ${e.severity}`)).toEqual([
+      '15 heartbeat fired critical',
+    ]);
+    expect(events[0]?.summary).toBe(
+      'EMR-SRV01 has not reported for 11 min (last seen 09:04 UTC); a running agent reports at least every 10 min',
+    );
   });
 });

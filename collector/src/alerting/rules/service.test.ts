@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { latestResult, MINUTE, ruleContext, ruleOptions, T0 } from '../../fixtures/rule-context.js';
 import { notable, stepHostRule } from '../../fixtures/rule-steps.js';
+import { type ReplayResult, replay } from '../replay.js';
+import { resolveRules } from '../rule-config.js';
 import { commandRule, processRule, serviceRule } from './service.js';
 
 const sql = (status: 'OK' | 'CRITICAL' | 'WARNING' | 'UNKNOWN', state: string, ts = T0) =>
@@ -153,5 +155,44 @@ describe('service rule through the alert transition', () => {
     const steps = stepHostRule(serviceRule, defaults, checks(['stopped', 'stopped', 'stopped', 'unknown', 'unknown']));
     expect(steps.at(-1)?.alert?.state).toBe('firing');
     expect(notable(steps)).toEqual(['fired critical']);
+  });
+});
+
+describe('service rule replayed through evaluate and transition (as the engine runs it)', () => {
+  const WHO = { client: 'Smith Dental', site: 'Main Street', host: 'EMR-SRV01' };
+  const check = (i: number, state: 'running' | 'stopped'): ReplayResult => ({
+    ts: T0 + i * MINUTE,
+    check: 'services',
+    kind: 'service',
+    target: 'MSSQLSERVER',
+    status: state === 'running' ? 'OK' : 'CRITICAL',
+    values: { state: { value: state } },
+    message: `Service MSSQLSERVER is ${state}`,
+  });
+  const run = (states: ('running' | 'stopped')[]) =>
+    replay({ host: WHO, rules: resolveRules({}, WHO), results: states.map((s, i) => check(i, s)) });
+
+  it('stopped 2 checks → nothing; the 3rd → critical; 1 good → still firing; the 2nd good → resolved', () => {
+    const notified = (states: ('running' | 'stopped')[]) =>
+      run(states)
+        .filter((e) => e.event !== 'pending')
+        .map((e) => `${(e.at - T0) / MINUTE} ${e.event} ${e.severity}`);
+    expect(notified(['running', 'stopped', 'stopped'])).toEqual([]);
+    expect(notified(['running', 'stopped', 'stopped', 'stopped'])).toEqual(['3 fired critical']);
+    expect(notified(['running', 'stopped', 'stopped', 'stopped', 'running'])).toEqual(['3 fired critical']);
+    expect(notified(['running', 'stopped', 'stopped', 'stopped', 'running', 'running'])).toEqual([
+      '3 fired critical',
+      '5 resolved critical',
+    ]);
+  });
+
+  it('overrides change the count per host', () => {
+    const config = { overrides: [{ host: 'EMR-SRV01', rules: { service: { consecutive: 2 } } }] };
+    const events = replay({
+      host: WHO,
+      rules: resolveRules(config, WHO),
+      results: [check(0, 'stopped'), check(1, 'stopped')],
+    });
+    expect(events.map((e) => e.event)).toEqual(['pending', 'fired']);
   });
 });
