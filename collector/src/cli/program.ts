@@ -8,6 +8,7 @@ import { agentRetire, agentsList } from './agents-command.js';
 import { alertAck, alertsList } from './alerts-command.js';
 import { exportCommand } from './export-command.js';
 import { maintenanceList } from './maintenance-command.js';
+import { notifyStatus, notifyTest } from './notify-command.js';
 import { rulesTest } from './rules-test-command.js';
 import { serveCommand } from './serve-command.js';
 import { silenceAdd, silenceExpire, silenceList } from './silence-command.js';
@@ -130,6 +131,17 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .option('--until <time>', 'keep the clock running until: ISO time or epoch ms (default: the last result)')
     .option('--json', 'print one JSON object per event')
     .action((file: string, opts) => run(() => rulesTest(file, opts)));
+
+  const notify = program.command('notify').description('notification channels: test one, see the outbox');
+  common(notify.command('test'))
+    .description('send a test message through a channel of the config and print what the server answered')
+    .requiredOption('--channel <name>', 'channel name under notifications.channels')
+    .option('--json', 'print {channel, type, ok, response | error, permanent}')
+    .action((opts) => run(() => notifyTest(opts)));
+  common(notify.command('status'))
+    .description('per channel: queued, sending, failed and delivered notifications, and whether it is failing')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => notifyStatus(opts)));
 
   return program;
 }
