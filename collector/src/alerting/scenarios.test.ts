@@ -73,7 +73,8 @@ describe('72-hour disk scenarios (1 sample/min, 100 GB disk)', () => {
 
   it('steady fill, warning gate at 60 % and 1 h of data: warns ≥ 48 h before full', () => {
     // The issue asks for a warning 48 h ahead; SPEC's defaults (30 % gate, 12 h of data) cannot
-    // give that on this disk (it crosses 30 % only 30 h before full), so this MSP opts in.
+    // give that on this disk (it crosses 30 % only 30 h before full): this MSP opts in to an
+    // earlier gate, 1 h of data and a 30 min hold.
     const full = 50;
     const config: AlertingRulesConfig = {
       rules: { disk_forecast: { warning_below_free_percent: 60, warning_min_data: '1h', warning_for: '30m' } },
@@ -90,9 +91,12 @@ describe('72-hour disk scenarios (1 sample/min, 100 GB disk)', () => {
   });
 
   it('an 8-hour log sawtooth with no net growth, dipping to 25 % free, raises nothing in 72 h', () => {
-    const events = run(minutes(72, (h) => (35 - 10 * ((h % 8) / 8)) * GB));
-    show(events);
-    expect(events).toEqual([]);
+    const sawtooth = minutes(72, (h) => (35 - 10 * ((h % 8) / 8)) * GB);
+    expect(run(sawtooth)).toEqual([]);
+    // What the 24 h window buys: fitted over 1 h, the same logs "fill the disk" every cycle.
+    const short = run(sawtooth, { rules: { disk_forecast: { warning_window: '1h', warning_min_data: '30m' } } });
+    show(short);
+    expect(short.filter((e) => e.rule === 'disk_forecast' && e.event === 'fired').length).toBeGreaterThanOrEqual(8);
   });
 
   it('a nightly 15 GB backup staging file (written in 1 h, then deleted) on a disk at 35 % free raises nothing', () => {
