@@ -58,7 +58,7 @@ function lcg(seed: number): () => number {
 }
 
 describe('72-hour disk scenarios (1 sample/min, 100 GB disk)', () => {
-  it('steady fill from 50 % free at 1 %/h: with the defaults, warns ≥ 28 h before full and is critical before full', () => {
+  it('steady fill from 50 % free at 1 %/h, defaults: warns ≥ 28 h before full, critical before full', () => {
     const full = 50;
     const events = run(minutes(72, (h) => (full - h) * GB));
     const warned = events.find((e) => e.rule === 'disk_forecast' && e.event === 'fired');
@@ -125,7 +125,7 @@ describe('72-hour disk scenarios (1 sample/min, 100 GB disk)', () => {
     expect(events.every((e) => e.forecast === undefined)).toBe(true);
   });
 
-  it('hysteresis: free bouncing 4.5–5.5 % around the critical 5 % for hours fires once and resolves once at 12 %', () => {
+  it('hysteresis: free bouncing 4.5–5.5 % around the critical 5 % fires once, resolves once at 12 %', () => {
     // Only the critical half of the static rule: the warning would (rightly) still hold at 12 %.
     const config: AlertingRulesConfig = {
       rules: {

@@ -101,7 +101,8 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
   name: 'disk_space',
   scope: 'host',
   summary:
-    'free < 15 % or < 10 GB for 15m → warning; < 5 % or < 2 GB for 5m → critical; clears 5 points above the threshold',
+    'free < 15 % or < 10 GB for 15m → warning; < 5 % or < 2 GB for 5m → critical; ' +
+    'clears 5 points above the threshold',
   options: Type.Object(
     {
       enabled: enabledOption(),
@@ -113,7 +114,8 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
       critical_for: durationOption('5m', 'how long the critical condition must hold before the alert fires'),
       recover_margin_percent: percentOption(
         5,
-        'an alert clears only this many points above its percent threshold (and this percent of the disk size above its size threshold)',
+        'an alert clears only this many points above its percent threshold ' +
+          '(and this percent of the disk size above its size threshold)',
       ),
     },
     { additionalProperties: false },
@@ -146,6 +148,7 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
       const disk = diskName(d.target);
       const base = { rule: 'disk_space' as const, target: d.target, at: d.ts, level, unit: 'percent', timing };
       const value = roundPercent(d.freePercent);
+      const margin = o.recoverMarginPercent;
       // A level reached through its recovery band only (critical stepping down into the warning
       // band) is not "below" anything: say what it takes to clear instead.
       const held = level === 'hold' ? firing : level === 'ok' || crossings[level].breach ? undefined : level;
@@ -155,7 +158,7 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
           ...base,
           value,
           threshold: thresholdOf(t, crossings[held].byPercent),
-          summary: `${disk} has ${sayFree(d)}; the ${held} alert clears at ${sayClearsAt(d, t, o.recoverMarginPercent)} free`,
+          summary: `${disk} has ${sayFree(d)}; the ${held} alert clears at ${sayClearsAt(d, t, margin)} free`,
         };
       }
       if (level === 'warning' || level === 'critical') {
