@@ -228,7 +228,7 @@ export class SqliteOutbox {
       params.push(query.channel);
     }
     const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ?`;
+      ORDER BY created_at DESC, rowid DESC LIMIT ?`;
     return this.db
       .prepare<(string | number)[], OutboxRow>(sql)
       .all(...params, query.limit ?? 100)
