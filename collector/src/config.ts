@@ -125,6 +125,13 @@ export class UsageError extends Error {
 
 const validator = compileSchema<CollectorConfigFile>(CollectorConfigSchema);
 
+/** The `notifications` keys notify/config.ts owns; routes belong to the router's config. */
+function channelKeys(section: CollectorConfigFile['notifications']): unknown {
+  if (!section) return undefined;
+  const { routes: _r, default_channels: _d, escalation_channels: _e, ...rest } = section;
+  return rest;
+}
+
 /** Schema issues first; when the shape is right, what a schema cannot say (zones, channel names). */
 export function collectorConfigIssues(value: unknown): SchemaIssue[] {
   const issues = validator.issues(value);
@@ -134,7 +141,7 @@ export function collectorConfigIssues(value: unknown): SchemaIssue[] {
   return [
     ...checkRulesConfig((file.alerting ?? {}) as AlertingRulesConfig),
     ...routingConfigIssues(file, channels),
-    ...notificationsIssues(file.notifications),
+    ...notificationsIssues(channelKeys(file.notifications)),
   ];
 }
 
@@ -182,6 +189,6 @@ export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
         knownChannels: Object.keys(file.notifications?.channels ?? {}),
       }),
     },
-    notifications: file.notifications,
+    notifications: channelKeys(file.notifications),
   };
 }
