@@ -4,5 +4,6 @@ export * from './config-file.js';
 export * from './protocol.js';
 export * from './result.js';
 export * from './schema-errors.js';
+export * from './schema-reference.js';
 export * from './status.js';
 export * from './units.js';

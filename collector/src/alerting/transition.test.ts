@@ -113,15 +113,33 @@ describe('transition', () => {
     });
   });
 
-  it('cancels a pending alert whose condition clears, by ok or by hold', () => {
-    for (const clearing of ['ok', 'hold'] as const) {
-      const { events, last } = run(serviceKey, [
-        { o: obs('critical', T0, serviceTiming) },
-        { o: obs(clearing, T0 + MIN, serviceTiming) },
-      ]);
-      expect(events).toEqual(['pending', 'cancelled']);
-      expect(last).toBeUndefined();
-    }
+  it('cancels a pending alert whose condition clears', () => {
+    const { events, last } = run(serviceKey, [
+      { o: obs('critical', T0, serviceTiming) },
+      { o: obs('ok', T0 + MIN, serviceTiming) },
+    ]);
+    expect(events).toEqual(['pending', 'cancelled']);
+    expect(last).toBeUndefined();
+  });
+
+  it('an unreadable check (hold) neither cancels a pending alert nor counts: bad, bad, hold, bad fires', () => {
+    const levels = ['critical', 'critical', 'hold', 'critical'] as const;
+    const { events, last } = run(
+      serviceKey,
+      levels.map((l, i) => ({ o: obs(l, T0 + i * MIN, serviceTiming) })),
+    );
+    expect(events).toEqual(['pending', undefined, undefined, 'fired']);
+    expect(last).toMatchObject({ state: 'firing', counts: { critical: 3 } });
+  });
+
+  it('an unreadable check (hold) does not break a run of good checks toward recovery', () => {
+    const levels = ['critical', 'critical', 'critical', 'ok', 'hold', 'ok'] as const;
+    const { events, last } = run(
+      serviceKey,
+      levels.map((l, i) => ({ o: obs(l, T0 + i * MIN, serviceTiming) })),
+    );
+    expect(events.at(-1)).toBe('resolved');
+    expect(last).toMatchObject({ state: 'resolved', resolved_at: T0 + 5 * MIN });
   });
 
   it('a broken run of bad checks starts counting again', () => {
@@ -183,10 +201,10 @@ describe('transition', () => {
     expect(rows[12]).toMatchObject({ state: 'resolved', severity: 'warning', value: 21, resolved_at: T0 + 12 * MIN });
   });
 
-  it('a non-ok observation resets the recovery count', () => {
+  it('a bad observation resets the recovery count', () => {
     const steps = [0, 1, 2].map((i) => ({ o: obs('critical', T0 + i * MIN, serviceTiming) }));
     steps.push({ o: obs('ok', T0 + 3 * MIN, serviceTiming) });
-    steps.push({ o: obs('hold', T0 + 4 * MIN, serviceTiming) });
+    steps.push({ o: obs('critical', T0 + 4 * MIN, serviceTiming) });
     steps.push({ o: obs('ok', T0 + 5 * MIN, serviceTiming) });
     const { events, last } = run(serviceKey, steps);
     expect(events.at(-1)).toBeUndefined();

@@ -44,7 +44,9 @@ function track(prev: Tracking | undefined, obs: Observation, fresh: boolean): Tr
       counts[severity] = bump(started === undefined ? 0 : before.counts[severity], fresh);
     }
   }
-  counts.ok = obs.level === 'ok' ? bump(before.counts.ok, fresh) : 0;
+  // 'hold' (a reading the rule cannot judge, such as UNKNOWN) neither counts toward recovery nor
+  // breaks a run of good checks.
+  counts.ok = obs.level === 'ok' ? bump(before.counts.ok, fresh) : obs.level === 'hold' ? before.counts.ok : 0;
   return { since, counts };
 }
 
@@ -98,7 +100,8 @@ function open(key: AlertKey, obs: Observation, t: Tracking, clock: number, now: 
 /**
  * One step of one alert. A level fires when it has held for `timing[level].forMs` AND for
  * `timing[level].consecutive` fresh observations. Recovery needs `recoverConsecutive` fresh 'ok'
- * observations; 'hold' (the rule's hysteresis band) keeps a firing alert as it is. A resolved
+ * observations; 'hold' (the rule's hysteresis band, or a reading it cannot judge) keeps a pending
+ * or firing alert as it is. A resolved
  * `prev` is history: a new condition opens a new alert with a new id.
  */
 export function transition(
@@ -127,7 +130,9 @@ export function transition(
     updated_at: now,
   };
   if (current.state === 'pending') {
-    if (!bad) return { next: undefined, event: 'cancelled' };
+    if (obs.level === 'ok') return { next: undefined, event: 'cancelled' };
+    // An unreadable check (UNKNOWN) while pending: "stopped, stopped, UNKNOWN, stopped" still fires.
+    if (!bad) return { next: base };
     const fires = firingLevel(t, obs, clock);
     if (fires) return { next: { ...base, state: 'firing', severity: fires, started_at: clock }, event: 'fired' };
     return { next: { ...base, severity: obs.level === 'critical' ? 'critical' : 'warning' } };
