@@ -141,7 +141,7 @@ describe('rule config schemas', () => {
 describe('checkRulesConfig', () => {
   it('finds nothing wrong in a sound config', () => {
     const config: AlertingRulesConfig = {
-      rules: { disk_forecast: { warning_window: '48h', warning_min_data: '24h' } },
+      rules: { disk_forecast: { warning_window: '18h', warning_min_data: '9h' } },
       overrides: [{ client: 'a', site: 'b', exclude: ['disk_space:/mnt/usb', 'disk_forecast'] }],
     };
     expect(checkRulesConfig(config)).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRules } from '../rule-config.js';
+import { resolveRules, ruleDefaults } from '../rule-config.js';
 import type { HostView, LatestResult, SeriesPoint, Severity } from '../types.js';
 import { type DiskForecastOptions, diskForecastRule, sayTimeLeft } from './disk-forecast.js';
 import { RuleOptionError } from './options.js';
@@ -156,5 +156,12 @@ describe('sayTimeLeft', () => {
     expect(sayTimeLeft(47.4)).toBe('about 47 hours');
     expect(sayTimeLeft(48)).toBe('about 2 days');
     expect(sayTimeLeft(100)).toBe('about 4 days');
+  });
+});
+
+describe('disk_forecast options', () => {
+  it('refuses a window longer than the 24 h of history kept per disk, naming the key', () => {
+    const raw = { ...ruleDefaults(diskForecastRule), warning_window: '48h' };
+    expect(() => diskForecastRule.parse(raw)).toThrow(/warning_window: must be at most 24h/);
   });
 });

@@ -36,6 +36,8 @@ export interface DiskForecastOptions {
   critical: LevelForecast;
 }
 
+export const MAX_WINDOW_MS = 24 * 3600_000;
+
 function readLevel(raw: Record<string, unknown>, level: Severity): LevelForecast {
   const l: LevelForecast = {
     belowFreePercent: readNumber(raw, `${level}_below_free_percent`),
@@ -44,6 +46,9 @@ function readLevel(raw: Record<string, unknown>, level: Severity): LevelForecast
     horizonMs: readDuration(raw, `${level}_horizon`, true),
     forMs: readDuration(raw, `${level}_for`),
   };
+  // The engine keeps 25 h of free-space history per disk in memory (and replay the same).
+  if (l.windowMs > MAX_WINDOW_MS)
+    throw new RuleOptionError(`${level}_window`, 'must be at most 24h (the history kept per disk)');
   if (l.minDataMs > l.windowMs)
     throw new RuleOptionError(
       `${level}_min_data`,
