@@ -21,7 +21,8 @@ import { createWebhookChannel, WebhookOptionsSchema, type WebhookSettings } from
 
 export const CHANNEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 
-const CHANNEL_SCHEMAS: Record<ChannelType, TSchema> = {
+/** Each channel type's keys, for validation and the generated config reference. */
+export const CHANNEL_SCHEMAS: Record<ChannelType, TSchema> = {
   email: EmailOptionsSchema,
   webhook: WebhookOptionsSchema,
   slack: SlackOptionsSchema,
