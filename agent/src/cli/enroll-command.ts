@@ -8,6 +8,16 @@ import { identityPath, readIdentity, writeIdentity } from '../identity.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './check-command.js';
 
+/**
+ * On Windows os.release() is only a build number ("10.0.20348"); the product name ("Windows
+ * Server 2022 Standard") is what tells the collector a server from a workstation.
+ */
+export function osRelease(platform: NodeJS.Platform = process.platform): string {
+  const release = os.release();
+  if (platform !== 'win32') return release;
+  return `${os.version()} ${release}`.trim().slice(0, 128);
+}
+
 export interface EnrollOptions {
   url: string;
   token: string;
@@ -49,7 +59,7 @@ export async function enrollCommand(
       hostname: config.hostname ?? os.hostname(),
       platform: process.platform,
       arch: process.arch,
-      os_release: os.release(),
+      os_release: osRelease(),
       agent_version: VERSION,
     },
   };
