@@ -1,6 +1,7 @@
 // The SQLite schema of the collector: tenancy (clients → sites → agents), enrolment tokens,
 // one row per agent report, a latest-result row per (agent, check, target) and hourly rollups.
 import type Database from 'better-sqlite3';
+import { ACCESS_DDL } from './sqlite-access-schema.js';
 import { ALERT_DDL } from './sqlite-alerts-schema.js';
 import { OUTBOX_DDL } from './sqlite-outbox-schema.js';
 
@@ -64,5 +65,6 @@ export function openSchema(db: Database.Database): void {
   db.exec(DDL);
   db.exec(ALERT_DDL);
   db.exec(OUTBOX_DDL);
+  db.exec(ACCESS_DDL);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
