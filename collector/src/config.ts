@@ -34,46 +34,68 @@ import { NOTIFICATIONS_PROPERTIES, notificationsIssues } from './notify/config.j
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
 export const DEFAULT_DATA_DIR = './vitals-data';
 
-const Duration = Type.String({ pattern: DURATION_PATTERN });
-const Size = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })]);
+const Duration = (description: string, def: string) =>
+  Type.String({ pattern: DURATION_PATTERN, description, default: def });
+const Size = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: SIZE_PATTERN })], {
+  description: 'largest request body after decompression (bytes, or e.g. 8MB); larger is a 413',
+  default: '8MB',
+});
+const PerMinute = (description: string, def: number) => Type.Integer({ minimum: 1, description, default: def });
 
 export const CollectorConfigSchema = Type.Object(
   {
-    /** HOST:PORT; port 0 picks a free port (printed in the "listening" log line). */
-    listen: Type.Optional(Type.String({ pattern: '^\\[?[^\\s\\]]*\\]?:\\d{1,5}$' })),
-    /** Relative to the config file's directory. */
-    data_dir: Type.Optional(Type.String({ minLength: 1 })),
+    listen: Type.Optional(
+      Type.String({
+        pattern: '^\\[?[^\\s\\]]*\\]?:\\d{1,5}$',
+        description: 'HOST:PORT; port 0 picks a free one (logged in the "listening" line); --listen overrides',
+        default: DEFAULT_LISTEN,
+      }),
+    ),
+    data_dir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'holds collector.db; relative to the config file; --data overrides',
+        default: DEFAULT_DATA_DIR,
+      }),
+    ),
     tls: Type.Optional(
       Type.Object(
-        { cert_file: Type.String({ minLength: 1 }), key_file: Type.String({ minLength: 1 }) },
+        {
+          cert_file: Type.String({ minLength: 1, description: 'PEM certificate (chain) to serve HTTPS with' }),
+          key_file: Type.String({ minLength: 1, description: 'PEM private key of cert_file' }),
+        },
         { additionalProperties: false },
       ),
     ),
     limits: Type.Optional(
       Type.Object(
         {
-          /** Largest request body after decompression. */
           body_max_bytes: Type.Optional(Size),
-          /** Ingest requests per agent per minute. */
-          rate_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
-          /** Enrolment requests per client IP per minute. */
-          enroll_per_minute: Type.Optional(Type.Integer({ minimum: 1 })),
+          rate_per_minute: Type.Optional(PerMinute('ingest requests per agent per minute; more get 429', 600)),
+          enroll_per_minute: Type.Optional(PerMinute('enrollment requests per client IP per minute', 120)),
         },
         { additionalProperties: false },
       ),
     ),
     retention: Type.Optional(
-      Type.Object({ raw: Type.Optional(Duration), rollups: Type.Optional(Duration) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          raw: Type.Optional(Duration('every report is kept this long', '14d')),
+          rollups: Type.Optional(Duration('hourly min/max/avg/count are kept this long', '395d')),
+        },
+        { additionalProperties: false },
+      ),
     ),
-    /** An agent not heard from for this long is "silent". */
-    silent_after: Type.Optional(Duration),
+    silent_after: Type.Optional(Duration('an agent not heard from this long shows as "silent" in `agents`', '10m')),
     alerting: Type.Optional(
       Type.Object(
         {
-          /** Time-driven rules (heartbeat, backup age, site offline) run this often. */
-          evaluate_every: Type.Optional(Duration),
-          /** Routing (group flushes, reminders, escalation) runs this often. */
-          route_every: Type.Optional(Duration),
+          evaluate_every: Type.Optional(
+            Duration('time-driven rules (heartbeat, backup age, site offline, reboot) are evaluated this often', '30s'),
+          ),
+          route_every: Type.Optional(
+            Duration('routing (group flushes, reminders, escalation) looks for due notifications this often', '5s'),
+          ),
           rules: Type.Optional(RulesConfigSchema),
           overrides: Type.Optional(OverridesSchema),
           routing: Type.Optional(RoutingSchema),

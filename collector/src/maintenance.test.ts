@@ -46,3 +46,56 @@ describe('maintenance', () => {
     ]);
   });
 });
+
+describe('maintenance of the alert tables', () => {
+  it('prunes old alert history and delivered notifications, keeping open alerts and owed resolves', async () => {
+    const { SqliteAlertStore } = await import('./store/sqlite-alerts.js');
+    const { SqliteOutbox } = await import('./store/sqlite-outbox.js');
+    const { alertRecord } = await import('./fixtures/alerts.js');
+    const alerts = new SqliteAlertStore(store.db);
+    const outbox = new SqliteOutbox(store.db);
+    const old = T0 - 500 * DAY;
+    alerts.save(alertRecord({ id: 'al_old', state: 'resolved', resolved_at: old, notified_state: 'resolved' }));
+    alerts.save(
+      alertRecord({ id: 'al_owed', state: 'resolved', resolved_at: old, notified_state: 'firing', target: 'D:' }),
+    );
+    alerts.save(alertRecord({ id: 'al_open', state: 'firing', target: 'E:' }));
+    const [row] = [
+      {
+        idempotency_key: 'k1',
+        channel: 'ops',
+        kind: 'firing' as const,
+        client: 'c',
+        site: 's',
+        host: 'h',
+        agent_id: 'ag_1',
+        severity: 'critical' as const,
+        alerts: [],
+        created_at: old,
+      },
+    ];
+    outbox.insert([row], old);
+    const [claimed] = outbox.claim(old, 1, 60_000);
+    outbox.delivered(claimed?.id ?? '', old);
+    const m = startMaintenance({
+      store,
+      retention: { rawMs: 14 * DAY, rollupsMs: 400 * DAY },
+      logger: pino({ level: 'silent' }),
+      now: () => T0,
+      intervalMs: 60_000,
+      extraPrune: (now, retention) => ({
+        alerts: alerts.pruneResolved(now - retention.rollupsMs),
+        notifications: outbox.prune(now - retention.rawMs),
+      }),
+    });
+    await m.runOnce();
+    await m.stop();
+    expect(
+      alerts
+        .list({ limit: 10 })
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['al_open', 'al_owed']);
+    expect(outbox.list({})).toHaveLength(0);
+  });
+});

@@ -11,10 +11,14 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
+/** Other tables' retention (alert history, delivered notifications): rows pruned by kind. */
+export type ExtraPrune = (now: number, retention: Retention) => Record<string, number>;
+
 export function startMaintenance(opts: {
   store: Store;
   retention: Retention;
   logger: Logger;
+  extraPrune?: ExtraPrune;
   now?: () => number;
   intervalMs?: number;
 }): Maintenance {
@@ -25,9 +29,11 @@ export function startMaintenance(opts: {
       const at = now();
       const hours = await opts.store.rollup(at, opts.retention.rawMs);
       const pruned = await opts.store.prune(at, opts.retention);
-      if (hours > 0 || pruned.reports > 0 || pruned.rollups > 0) {
+      const extra = opts.extraPrune?.(at, opts.retention) ?? {};
+      if (hours > 0 || pruned.reports > 0 || pruned.rollups > 0 || Object.values(extra).some((n) => n > 0)) {
+        const counts = Object.fromEntries(Object.entries(extra).map(([k, n]) => [`pruned_${k}`, n]));
         opts.logger.info(
-          { rollup_hours: hours, pruned_reports: pruned.reports, pruned_rollups: pruned.rollups },
+          { rollup_hours: hours, pruned_reports: pruned.reports, pruned_rollups: pruned.rollups, ...counts },
           'maintenance',
         );
       }

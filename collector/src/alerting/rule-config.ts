@@ -44,16 +44,20 @@ function rulesSchema(): TSchema {
 
 export const RulesConfigSchema = rulesSchema();
 
-const NAME = Type.String({ minLength: 1, maxLength: 256 });
+const NAME_LIMITS = { minLength: 1, maxLength: 256 };
 
 export const OverridesSchema = Type.Array(
   Type.Object(
     {
-      client: Type.Optional(NAME),
-      site: Type.Optional(NAME),
-      host: Type.Optional(NAME),
+      client: Type.Optional(Type.String({ ...NAME_LIMITS, description: 'applies to this client (practice)' })),
+      site: Type.Optional(Type.String({ ...NAME_LIMITS, description: 'and this site of it (needs client)' })),
+      host: Type.Optional(Type.String({ ...NAME_LIMITS, description: 'and this hostname (case-insensitive)' })),
       rules: Type.Optional(rulesSchema()),
-      exclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 600 }))),
+      exclude: Type.Optional(
+        Type.Array(Type.String({ minLength: 1, maxLength: 600 }), {
+          description: 'rules that do not apply here: "cpu", or one target: "disk_space:/mnt/usb"',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

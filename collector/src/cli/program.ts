@@ -2,10 +2,11 @@
 // windows and `rules test`. Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
 import { ConfigError } from '@vitals/shared';
 import { Command, CommanderError } from 'commander';
-import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, UsageError } from '../config.js';
+import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, loadCollectorConfig, UsageError } from '../config.js';
 import { VERSION } from '../version.js';
 import { agentRetire, agentsList } from './agents-command.js';
 import { alertAck, alertsList } from './alerts-command.js';
+import { collectorConfigReference } from './config-reference.js';
 import { exportCommand } from './export-command.js';
 import { maintenanceList } from './maintenance-command.js';
 import { notifyStatus, notifyTest } from './notify-command.js';
@@ -131,6 +132,27 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .option('--until <time>', 'keep the clock running until: ISO time or epoch ms (default: the last result)')
     .option('--json', 'print one JSON object per event')
     .action((file: string, opts) => run(() => rulesTest(file, opts)));
+
+  const config = program.command('config').description('the collector config file');
+  config
+    .command('reference')
+    .description('print the config reference (every key, channel type and alert rule option with its default)')
+    .action(() =>
+      run(async () => {
+        process.stdout.write(collectorConfigReference());
+        return EXIT_OK;
+      }),
+    );
+  common(config.command('validate'))
+    .description('validate a config file (--config F): every problem as file:line: key.path: what is wrong')
+    .action((opts: { config?: string }) =>
+      run(async () => {
+        if (!opts.config) throw new UsageError('config validate needs --config FILE');
+        loadCollectorConfig({ config: opts.config });
+        process.stdout.write(`${opts.config}: valid\n`);
+        return EXIT_OK;
+      }),
+    );
 
   const notify = program.command('notify').description('notification channels: test one, see the outbox');
   common(notify.command('test'))

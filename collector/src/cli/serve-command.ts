@@ -40,9 +40,10 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   const logger = createLogger();
   const store = SqliteStore.open(config.dataDir);
   const outbox = new SqliteOutbox(store.db);
+  const alerts = new SqliteAlertStore(store.db);
   const engine = new AlertEngine({
     db: store.db,
-    alerts: new SqliteAlertStore(store.db),
+    alerts,
     outbox,
     config: config.alerting,
     logger,
@@ -62,7 +63,17 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
     throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${code}`);
   }
   logger.info({ url, port: Number(new URL(url).port), data_dir: config.dataDir, version: VERSION }, 'listening');
-  const maintenance = startMaintenance({ store, retention: config.retention, logger });
+  const maintenance = startMaintenance({
+    store,
+    retention: config.retention,
+    logger,
+    // Alert history is small and is what an MSP looks back on: it lives as long as the rollups;
+    // delivered and failed notifications as long as the raw reports.
+    extraPrune: (now, retention) => ({
+      alerts: alerts.pruneResolved(now - retention.rollupsMs),
+      notifications: outbox.prune(now - retention.rawMs),
+    }),
+  });
   void maintenance.runOnce();
   engine.start();
   const dispatcher = startDispatcher({
