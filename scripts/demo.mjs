@@ -67,6 +67,8 @@ Vitals demo is running.
 
 Look at what arrives (in another terminal):
   ${cli('agents')}
+  ${cli('alerts --all')}                # what the rules raised (heartbeat, disk, cpu …)
+  node collector/dist/vitals-collector.js config reference   # every rule and threshold, with defaults
   ${cli(`export --host ${spawnSync('hostname', { encoding: 'utf8' }).stdout.trim()} --format csv`)}
   node agent/dist/vitals.js check          # this machine, right now, in plain words
 
