@@ -34,7 +34,7 @@ export function worstFirst(a: AlertRecord, b: AlertRecord): number {
   );
 }
 
-function silencedBy(a: AlertRecord, silences: readonly Silence[], now: number): string | null {
+export function silencedBy(a: AlertRecord, silences: readonly Silence[], now: number): string | null {
   if (a.state === 'resolved') return null;
   const labels = { client: a.client, site: a.site, host: a.host, rule: a.rule, target: a.target, severity: a.severity };
   return silences.find((s) => silenceMatches(s, labels, now))?.id ?? null;

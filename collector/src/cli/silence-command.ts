@@ -21,7 +21,7 @@ export function formatMatcher(m: Matcher): string {
   return `${m.label}${m.op}${/^[^\s",]*$/.test(m.value) ? m.value : JSON.stringify(m.value)}`;
 }
 
-function silenceJson(s: Silence, now: number) {
+export function silenceJson(s: Silence, now: number) {
   return {
     id: s.id,
     status: silenceStatus(s, now),

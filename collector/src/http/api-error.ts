@@ -13,12 +13,19 @@ export class HttpError extends Error {
   }
 }
 
-/** A request body that does not match its route schema; names the fields. */
+const PART_NAMES: Record<string, string> = { querystring: 'query string', params: 'path', headers: 'headers' };
+
+/** A request body (or query string, path, headers: `part` as fastify names it) that does not match its schema. */
 export class InvalidBodyError extends HttpError {
-  constructor(readonly issues: SchemaIssue[]) {
+  constructor(
+    readonly issues: SchemaIssue[],
+    part = 'body',
+  ) {
     const shown = issues.slice(0, 5).map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`));
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-    super(400, 'invalid_body', `request body does not match the schema: ${shown.join('; ')}${more}`);
+    const name = PART_NAMES[part] ?? part;
+    const code = part === 'body' ? 'invalid_body' : 'invalid_request';
+    super(400, code, `request ${name} does not match the schema: ${shown.join('; ')}${more}`);
   }
 }
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { TSchema } from 'typebox';
 import type { Store } from '../store/store.js';
+import { type AlertsApi, registerAlertsRoutes } from './alerts-routes.js';
 import { HttpError, InvalidBodyError, toApiError } from './api-error.js';
 import { registerEnrollRoute } from './enroll-route.js';
 import { registerIngestRoute } from './ingest-route.js';
@@ -25,6 +26,8 @@ export interface ServerOptions {
   /** Injected clock (ms since epoch) for token expiry and received-at stamps. */
   now?: () => number;
   https?: { cert: Buffer; key: Buffer };
+  /** The alerts API (alerts, silences, maintenance windows; API-key access); left out, those routes do not exist. */
+  alerting?: AlertsApi;
 }
 
 export interface RouteContext {
@@ -32,6 +35,7 @@ export interface RouteContext {
   metrics: CollectorMetrics;
   limits: ServerLimits;
   now: () => number;
+  alerting?: AlertsApi;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -47,14 +51,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics: new CollectorMetrics(),
     limits: options.limits,
     now: options.now ?? Date.now,
+    alerting: options.alerting,
   };
 
   // Validation through the shared schema compiler, so a 400 names the field the way config
   // errors do ("reports[3].result.ts: must be a whole number").
-  app.setValidatorCompiler(({ schema }) => {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
     const validator = compileSchema(schema as TSchema);
     return (data: unknown) =>
-      validator.check(data) ? { value: data } : { error: new InvalidBodyError(validator.issues(data)) };
+      validator.check(data) ? { value: data } : { error: new InvalidBodyError(validator.issues(data), httpPart) };
   });
   // Only JSON is accepted; anything else is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
@@ -98,5 +103,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   registerEnrollRoute(app, ctx);
   registerIngestRoute(app, ctx);
+  if (ctx.alerting) registerAlertsRoutes(app, { ...ctx, alerting: ctx.alerting });
   return app;
 }
