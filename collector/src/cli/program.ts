@@ -6,6 +6,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, loadCollectorConfig, UsageError } fro
 import { VERSION } from '../version.js';
 import { agentRetire, agentsList } from './agents-command.js';
 import { alertAck, alertsList } from './alerts-command.js';
+import { apikeyCreate, apikeyList, apikeyRevoke, collect } from './apikey-command.js';
 import { collectorConfigReference } from './config-reference.js';
 import { exportCommand } from './export-command.js';
 import { maintenanceList } from './maintenance-command.js';
@@ -58,6 +59,23 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .description('revoke a token by its public id (tk_…); enrolled agents keep working')
     .option('--json', 'print {id, revoked}')
     .action((id: string, opts) => run(() => tokenRevoke(id, opts)));
+
+  const apikey = program.command('apikey').description('API keys for the HTTP API (shown once, stored hashed)');
+  common(apikey.command('create'))
+    .description('create an API key with a role, optionally limited to clients; prints the key')
+    .requiredOption('--name <name>', 'what the key is for; it signs acknowledgements and silences')
+    .requiredOption('--role <role>', 'admin, technician (acknowledge, silence) or viewer (read only)')
+    .option('--client <name>', 'limit the key to this client (repeat for more); default: every client', collect)
+    .option('--json', 'print {id, secret, name, role, clients, …}')
+    .action((opts) => run(() => apikeyCreate(opts)));
+  common(apikey.command('list'))
+    .description('list API keys: role, clients, status, last use')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => apikeyList(opts)));
+  common(apikey.command('revoke <id>'))
+    .description('revoke an API key by its id (ak_…): requests with it get 401 from now on')
+    .option('--json', 'print {id, revoked}')
+    .action((id: string, opts) => run(() => apikeyRevoke(id, opts)));
 
   common(program.command('agents'))
     .description('list enrolled agents: client, site, hostname, id, status, last seen, buffer, dropped')
