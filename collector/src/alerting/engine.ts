@@ -7,14 +7,14 @@ import type { Logger } from 'pino';
 import type { SqliteAlertStore } from '../store/sqlite-alerts.js';
 import type { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { DiskSeries } from './disk-series.js';
-import { type AlertChange, alertKeyString, applyObservations, evaluateHost } from './evaluate.js';
+import { type AlertChange, alertKeyString, applyObservations, evaluateHost, siteAlertKey } from './evaluate.js';
 import { route } from './route.js';
 import type { RoutingConfig } from './routing-config.js';
 import { type ResolvedRules, resolveRules } from './rule-config.js';
 import { RULES } from './rules/registry.js';
 import type { SiteRule } from './rules/rule.js';
 import { transition } from './transition.js';
-import type { AlertKey, AlertRecord, HostView, LatestResult, SeriesPoint, TransitionEvent } from './types.js';
+import type { AlertRecord, HostView, LatestResult, SeriesPoint, TransitionEvent } from './types.js';
 
 export interface AlertEngineConfig {
   /** The raw `alerting.rules` / `alerting.overrides` sections. */
@@ -262,14 +262,7 @@ export class AlertEngine {
         const options = rules.options(rule.name);
         if (!options.enabled) continue;
         for (const obs of rule.evaluate(options, hosts, now)) {
-          const key: AlertKey = {
-            client: first.client,
-            site: first.site,
-            agent_id: '',
-            host: '',
-            rule: rule.name,
-            target: obs.target,
-          };
+          const key = siteAlertKey(first.client, first.site, rule.name, obs.target);
           const prev = open.get(alertKeyString(key));
           const { next, event } = transition(prev, key, obs, now, () => this.deps.alerts.newAlertId());
           if (next) open.set(alertKeyString(key), next);

@@ -19,6 +19,11 @@ import type {
  * One alert per (client, site, agent, rule, target). The hostname is left out on purpose: a
  * renamed host keeps its open alerts.
  */
+/** The key of a site-level alert (site_offline): no agent, no host. */
+export function siteAlertKey(client: string, site: string, rule: AlertKey['rule'], target = ''): AlertKey {
+  return { client, site, agent_id: '', host: '', rule, target };
+}
+
 export function alertKeyString(k: AlertKey): string {
   return [k.client, k.site, k.agent_id, k.rule, k.target].join('\u0000');
 }
