@@ -12,6 +12,7 @@ import { startMaintenance } from '../maintenance.js';
 import { resolveNotifications } from '../notify/config.js';
 import { startDispatcher } from '../notify/dispatcher.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { SqliteAccessStore } from '../store/sqlite-access.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { VERSION } from '../version.js';
@@ -49,7 +50,9 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
     logger,
   });
   store.setIngestHook((agentId, reports, receivedAt) => engine.onIngest(agentId, reports, receivedAt));
-  const app = await buildServer({ store, logger, limits: config.limits, https });
+  const access = new SqliteAccessStore(store.db);
+  const alerting = { alerts, access, routing: config.alerting.routing };
+  const app = await buildServer({ store, logger, limits: config.limits, https, alerting });
   let url: string;
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port, listenTextResolver: () => 'server bound' });
