@@ -1,9 +1,12 @@
 // End to end in real time: a real agent watches a process the test starts, the test kills it,
 // and the collector's alert reaches a real SMTP server as one email; restarting the process
-// brings the resolved notice. Also measures detection-to-delivery time for the README.
-
+// brings the resolved notice; the same alert reaches a real HTTP receiver as a signed webhook.
+// Also measures detection-to-delivery time for the README.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -24,6 +27,34 @@ interface Mail {
   subject: string;
   text: string;
   messageId: string;
+  raw: string;
+}
+
+interface Hook {
+  at: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+const SIGNING_KEY = 'e2e-signing-key-0123456789';
+
+async function startReceiver(): Promise<{ url: string; hooks: Hook[]; close: () => Promise<void> }> {
+  const hooks: Hook[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      hooks.push({ at: Date.now(), headers: req.headers, body });
+      res.writeHead(200).end('stored');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/hooks/vitals`,
+    hooks,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
@@ -32,9 +63,12 @@ async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => 
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, callback) {
+      let raw = '';
+      stream.on('data', (d: Buffer) => (raw += d.toString()));
       simpleParser(stream)
         .then((parsed) => {
           mails.push({
+            raw,
             at: Date.now(),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
@@ -56,6 +90,7 @@ describe('a stopped process reaches a technician by email', () => {
   it('emails once when the watched process dies and once when it is back', async () => {
     const dir = tempDir();
     const smtp = await startSmtp();
+    const receiver = await startReceiver();
     // A uniquely named copy of sleep: the process check matches the executable name exactly.
     const name = `emr${Math.random().toString(36).slice(2, 8)}`;
     const exe = join(dir, name);
@@ -85,7 +120,11 @@ notifications:
         starttls: false
       from: vitals@msp.example
       to: [oncall@msp.example]
-  default_channels: [oncall]
+    psa:
+      type: webhook
+      url: ${receiver.url}
+      secret: ${SIGNING_KEY}
+  default_channels: [oncall, psa]
 `,
     );
     const collector = await startCollector({ dataDir, port, configFile: collectorConfig });
@@ -127,6 +166,26 @@ checks:
       expect(firing.text).toContain(name);
       expect(firing.messageId).toMatch(/@/);
 
+      // The same alert as one signed webhook whose signature verifies.
+      const hook = await waitFor('the webhook', () => receiver.hooks[0], 30_000);
+      const ts = String(hook.headers['x-vitals-timestamp']);
+      const mac = createHmac('sha256', SIGNING_KEY).update(`${ts}.${hook.body}`).digest('hex');
+      expect(hook.headers['x-vitals-signature']).toBe(`sha256=${mac}`);
+      const payload = JSON.parse(hook.body) as {
+        kind: string;
+        host: string;
+        idempotency_key: string;
+        alerts: { rule: string; target: string }[];
+      };
+      expect(payload).toMatchObject({ kind: 'firing', host: 'EMR-SRV01' });
+      expect(payload.alerts[0]).toMatchObject({ rule: 'process', target: name });
+      expect(hook.headers['x-vitals-idempotency-key']).toBe(payload.idempotency_key);
+      // Kept for the closing note / README: what a technician and a PSA actually receive.
+      const samples = join(tmpdir(), 'vitals-e2e-samples');
+      mkdirSync(samples, { recursive: true });
+      writeFileSync(join(samples, 'alert-email.eml'), firing.raw);
+      writeFileSync(join(samples, 'alert-webhook.json'), JSON.stringify(payload, null, 2));
+
       watched = spawn(exe, ['600'], { stdio: 'ignore' });
       const resolved = await waitFor(
         `the resolved email\n${collector.output()}`,
@@ -141,6 +200,7 @@ checks:
       await agent.term();
       await collector.term();
       await smtp.close();
+      await receiver.close();
     }
   }, 120_000);
 });
