@@ -38,9 +38,7 @@ describe('endpoint rule (evaluate)', () => {
       timing: { critical: { forMs: 0, consecutive: 3 }, recoverConsecutive: 2 },
     });
     expect(obs?.timing.warning).toBeUndefined();
-    expect(obs?.summary).toBe(
-      `EMR-SRV01: cannot reach ${PORTAL} — connection refused (alert after 3 such checks in a row)`,
-    );
+    expect(obs?.summary).toBe(`cannot reach ${PORTAL} — connection refused (an alert after 3 checks in a row)`);
   });
 
   it('a certificate expiring in 10 days is a warning at once', () => {
@@ -52,7 +50,7 @@ describe('endpoint rule (evaluate)', () => {
       unit: 'days',
       timing: { warning: { forMs: 0, consecutive: 1 } },
     });
-    expect(obs?.summary).toBe('EMR-SRV01: its TLS certificate expires in 10 days, under the 14-day limit');
+    expect(obs?.summary).toBe('its TLS certificate expires in 10 days, under the 14-day limit');
     expect(judge(up(30))?.level).toBe('ok');
   });
 
@@ -61,7 +59,7 @@ describe('endpoint rule (evaluate)', () => {
     expect(obs?.level).toBe('critical');
     expect(obs?.timing.warning).toEqual({ forMs: 0, consecutive: 1 });
     expect(obs?.summary).toBe(
-      `EMR-SRV01: cannot reach ${PORTAL} — connection refused (alert after 3 such checks in a row); ` +
+      `cannot reach ${PORTAL} — connection refused (an alert after 3 checks in a row); ` +
         'its TLS certificate expires in 5 days, under the 14-day limit',
     );
   });

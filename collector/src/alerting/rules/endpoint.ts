@@ -43,11 +43,11 @@ export const endpointRule: HostRule<EndpointOptions> = {
     certWarningDays: readNumber(raw, 'cert_warning_days'),
   }),
   evaluate(o, ctx) {
-    return ctx.latest.filter((r) => r.kind === 'endpoint').map((r) => judge(o, r, ctx.host.host, ctx.firing(r.target)));
+    return ctx.latest.filter((r) => r.kind === 'endpoint').map((r) => judge(o, r, ctx.firing(r.target)));
   },
 };
 
-function judge(o: EndpointOptions, r: LatestResult, host: string, firing: Severity | undefined): Observation {
+function judge(o: EndpointOptions, r: LatestResult, firing: Severity | undefined): Observation {
   const down: Level = r.status === 'UNKNOWN' ? 'hold' : r.status === 'CRITICAL' ? 'critical' : 'ok';
   // The last known certificate while the check is UNKNOWN: it does not renew itself in between.
   const certDays = r.known ? numberValue(r.known.values, 'cert_days_left') : undefined;
@@ -67,7 +67,7 @@ function judge(o: EndpointOptions, r: LatestResult, host: string, firing: Severi
       : `its TLS certificate expires in ${count(certDays, 'day')}, under the ${o.certWarningDays}-day limit`
     : '';
   const parts: string[] = [];
-  if (down === 'critical') parts.push(`${said} (alert after ${o.consecutive} such checks in a row)`);
+  if (down === 'critical') parts.push(`${said} (an alert after ${o.consecutive} checks in a row)`);
   if (certBad) parts.push(cert);
   if (parts.length === 0)
     parts.push(down === 'hold' ? `no verdict this time (${said}); the alert keeps its state` : said);
@@ -79,7 +79,7 @@ function judge(o: EndpointOptions, r: LatestResult, host: string, firing: Severi
     value: down === 'critical' || !certBad ? r.status : certDays,
     threshold: down === 'critical' || !certBad ? `${o.consecutive} checks in a row` : o.certWarningDays,
     ...(down !== 'critical' && certBad ? { unit: 'days' } : {}),
-    summary: `${host}: ${parts.join('; ')}`,
+    summary: parts.join('; '),
     timing,
   };
 }

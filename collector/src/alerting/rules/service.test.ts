@@ -37,13 +37,13 @@ describe('service rule (evaluate)', () => {
       at: T0 + MINUTE,
       level: 'critical',
       value: 'stopped',
-      threshold: '3 checks in a row',
+      threshold: null,
       timing: { critical: { forMs: 0, consecutive: 3 }, recoverConsecutive: 2 },
     });
     expect(obs?.timing.warning).toBeUndefined();
     expect(obs?.summary).toBe(
-      'EMR-SRV01: Service MSSQLSERVER is stopped (start mode: Automatic) — it should be running ' +
-        '(alert after 3 such checks in a row)',
+      'Service MSSQLSERVER is stopped (start mode: Automatic) — it should be running ' +
+        '(an alert after 3 checks in a row)',
     );
   });
 
@@ -53,7 +53,7 @@ describe('service rule (evaluate)', () => {
     const unknown = serviceRule.evaluate(defaults, ruleContext({ latest: [sql('UNKNOWN', '')] }));
     expect(unknown[0]?.level).toBe('hold');
     expect(unknown[0]?.summary).toBe(
-      'EMR-SRV01: no verdict on service MSSQLSERVER this time (PowerShell did not answer within 15 s); ' +
+      'no verdict on service MSSQLSERVER this time (PowerShell did not answer within 15 s); ' +
         'the alert keeps its state',
     );
   });
@@ -94,9 +94,7 @@ describe('process rule (evaluate)', () => {
     ];
     const [obs] = processRule.evaluate(ruleOptions(processRule), ruleContext({ latest }));
     expect(obs).toMatchObject({ rule: 'process', target: 'emr.exe', level: 'critical', value: 0 });
-    expect(obs?.summary).toBe(
-      'EMR-SRV01: Process emr.exe is not running (0 of at least 1) (alert after 3 such checks in a row)',
-    );
+    expect(obs?.summary).toBe('Process emr.exe is not running (0 of at least 1) (an alert after 3 checks in a row)');
   });
 });
 

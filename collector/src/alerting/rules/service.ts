@@ -44,7 +44,7 @@ function statusRule(spec: StatusRuleSpec): HostRule<StatusRuleOptions> {
       severity: spec.severityFromAgent ? undefined : readSeverity(raw, 'severity'),
     }),
     evaluate(o, ctx) {
-      return ctx.latest.filter((r) => r.kind === spec.name).map((r) => judge(spec, o, r, ctx.host.host));
+      return ctx.latest.filter((r) => r.kind === spec.name).map((r) => judge(spec, o, r));
     },
   };
 }
@@ -55,20 +55,21 @@ function timingOf(o: StatusRuleOptions): RuleTiming {
   return { ...levels, recoverConsecutive: o.recoverConsecutive };
 }
 
-function judge(spec: StatusRuleSpec, o: StatusRuleOptions, r: LatestResult, host: string): Observation {
+function judge(spec: StatusRuleSpec, o: StatusRuleOptions, r: LatestResult): Observation {
   const said = r.message.trim() !== '' ? r.message.trim() : `${spec.name} ${r.target} is ${r.status}`;
-  const rule = `(alert after ${o.consecutive} such checks in a row)`;
+  // The host is named by every listing and message already; the summary says what and why.
+  const rule = `(an alert after ${o.consecutive} checks in a row)`;
   let level: Observation['level'];
   let summary: string;
   if (r.status === 'UNKNOWN') {
     level = 'hold';
-    summary = `${host}: no verdict on ${spec.name} ${r.target} this time (${said}); the alert keeps its state`;
+    summary = `no verdict on ${spec.name} ${r.target} this time (${said}); the alert keeps its state`;
   } else if (r.status === 'OK') {
     level = 'ok';
-    summary = `${host}: ${said}`;
+    summary = said;
   } else {
     level = o.severity ?? (r.status === 'CRITICAL' ? 'critical' : 'warning');
-    summary = `${host}: ${said} ${rule}`;
+    summary = `${said} ${rule}`;
   }
   return {
     rule: spec.name,
@@ -77,7 +78,7 @@ function judge(spec: StatusRuleSpec, o: StatusRuleOptions, r: LatestResult, host
     level,
     value: r.values[spec.valueKey]?.value ?? r.status,
     ...(r.values[spec.valueKey]?.unit ? { unit: r.values[spec.valueKey]?.unit } : {}),
-    threshold: `${o.consecutive} checks in a row`,
+    threshold: null,
     summary,
     timing: timingOf(o),
   };
