@@ -70,6 +70,12 @@ describe('vitals-collector alerts', () => {
     expect(table.stdout).not.toContain('al_done');
   });
 
+  it('says so in words when a client has no open alerts', () => {
+    const r = runCli(cli, ['alerts', '--client', 'Nobody Dental', '--data', dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('no open alerts (--all shows resolved ones)\n');
+  });
+
   it('shows resolved alerts too with --all', () => {
     const rows = cliJson<AlertRow[]>(['alerts', '--all', '--client', 'Northside']);
     expect(rows.map((r) => r.id)).toEqual(['al_crit', 'al_warn', 'al_pend', 'al_done']);

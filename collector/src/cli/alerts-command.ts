@@ -83,6 +83,10 @@ export async function alertsList(flags: AlertsFlags, now = Date.now()): Promise<
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return 0;
   }
+  if (rows.length === 0) {
+    process.stdout.write(flags.all ? 'no alerts yet\n' : 'no open alerts (--all shows resolved ones)\n');
+    return 0;
+  }
   process.stdout.write(
     formatTable(
       ['ID', 'SEVERITY', 'STATE', 'CLIENT', 'SITE', 'HOST', 'RULE', 'TARGET', 'SINCE', 'ACK', 'SUMMARY'],
