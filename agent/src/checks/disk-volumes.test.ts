@@ -95,6 +95,15 @@ describe('GNU df', () => {
     expect(() => parseGnuDf(fixture('gnu-df-truncated.txt'))).toThrow(/cannot read df line "\/dev\/sda2/);
   });
 
+  it('skips a mount df may not stat (all "-") instead of failing every volume', () => {
+    const text = [
+      'Filesystem     Type  Inodes IUsed IFree         1B-blocks          Used         Avail Mounted on',
+      '/dev/sda1      ext4  655360 10000 645360       10000000000    4000000000    6000000000 /',
+      'vitals-detect  -          -     -     -                 -             -             - /tmp/vitals-detect-Fl',
+    ].join('\n');
+    expect(parseGnuDf(text).map((v) => v.target)).toEqual(['/']);
+  });
+
   it('asks df for local filesystems only when no mount is named', () => {
     expect(gnuDfArgs(true)).toContain('-l');
     expect(gnuDfArgs(false)).not.toContain('-l');

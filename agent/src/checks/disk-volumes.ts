@@ -105,13 +105,18 @@ export function gnuDfArgs(localOnly: boolean): string[] {
   ];
 }
 
+// df prints "-" in every number column for a mount it may not stat (another user's private
+// mount, a pseudo file system under -a): nothing to report, and no reason to fail the others.
+const GNU_UNREADABLE = /^(.+?)\s+(\S+)(\s+-){6}\s+(.+)$/;
+
 /** `df -a -B1 --output=source,fstype,itotal,iused,iavail,size,used,avail,target` (GNU coreutils). */
 export function parseGnuDf(text: string): Volume[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (!/^Filesystem\s+Type\s+Inodes/.test(lines[0] ?? '')) {
     throw new DiskOutputError(`df printed no header (got "${(lines[0] ?? '').slice(0, 60)}")`);
   }
-  return lines.slice(1).map((line) => {
+  return lines.slice(1).flatMap((line) => {
+    if (GNU_UNREADABLE.test(line)) return [];
     const m = GNU_ROW.exec(line);
     if (!m) throw new DiskOutputError(`cannot read df line "${line.slice(0, 120)}"`);
     const [, source, fstype, itotal, , iavail, size, used, avail, target] = m as unknown as string[];
