@@ -52,7 +52,8 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   store.setIngestHook((agentId, reports, receivedAt) => engine.onIngest(agentId, reports, receivedAt));
   const access = new SqliteAccessStore(store.db);
   const alerting = { alerts, access, routing: config.alerting.routing };
-  const app = await buildServer({ store, logger, limits: config.limits, https, alerting });
+  const dashboard = { silentAfterMs: config.silentAfterMs };
+  const app = await buildServer({ store, logger, limits: config.limits, https, alerting, dashboard });
   let url: string;
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port, listenTextResolver: () => 'server bound' });

@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox';
 import type { Store } from '../store/store.js';
 import { type AlertsApi, registerAlertsRoutes } from './alerts-routes.js';
 import { HttpError, InvalidBodyError, toApiError } from './api-error.js';
+import { type DashboardOptions, registerDashboardRoutes } from './dashboard-routes.js';
 import { registerEnrollRoute } from './enroll-route.js';
 import { registerIngestRoute } from './ingest-route.js';
 import { CollectorMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   https?: { cert: Buffer; key: Buffer };
   /** The alerts API (alerts, silences, maintenance windows; API-key access); left out, those routes do not exist. */
   alerting?: AlertsApi;
+  /** The dashboard's data API (fleet, hosts, series); served with the alerts API. */
+  dashboard?: DashboardOptions;
 }
 
 export interface RouteContext {
@@ -104,5 +107,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerEnrollRoute(app, ctx);
   registerIngestRoute(app, ctx);
   if (ctx.alerting) registerAlertsRoutes(app, { ...ctx, alerting: ctx.alerting });
+  if (ctx.alerting) registerDashboardRoutes(app, { ...ctx, alerting: ctx.alerting }, options.dashboard);
   return app;
 }
