@@ -3,8 +3,10 @@
 
 import { type Silence, silenceMatches } from '../alerting/silence.js';
 import type { AlertRecord, AlertState, Severity } from '../alerting/types.js';
+import { cliActor } from '../auth/actor.js';
 import { type ConfigFlags, UsageError } from '../config.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import { audit } from '../store/sqlite-audit.js';
 import { parseSince } from './export-format.js';
 import { withStore } from './open-store.js';
 import { formatTable, isoTime } from './table.js';
@@ -130,6 +132,8 @@ export async function alertAck(id: string, flags: AckFlags, now = Date.now()): P
       process.stderr.write(`vitals-collector: ${why}\n`);
       return 1;
     }
+    const detail = { by, comment: acked.ack?.comment ?? '', rule: acked.rule, host: acked.host, target: acked.target };
+    audit(store.db, { at: now, actor: cliActor(), action: 'alert.ack', target: id, client: acked.client, detail });
     if (flags.json) process.stdout.write(`${JSON.stringify(alertJson(acked))}\n`);
     else {
       const where = acked.host || `${acked.client} / ${acked.site}`;

@@ -1,9 +1,11 @@
 // `apikey create | list | revoke`: keys for the HTTP API (alerts, silences, maintenance windows),
 // each with a role and optionally limited to some clients; the secret is printed once, stored hashed.
+import { cliActor } from '../auth/actor.js';
 import type { ApiKeyRecord } from '../auth/api-key.js';
 import { ROLES, type Role } from '../auth/principal.js';
 import { type ConfigFlags, UsageError } from '../config.js';
 import { SqliteAccessStore } from '../store/sqlite-access.js';
+import { audit } from '../store/sqlite-audit.js';
 import { withStore } from './open-store.js';
 import { formatTable, isoTime } from './table.js';
 
@@ -48,9 +50,12 @@ function createInput(flags: ApiKeyCreateFlags): { name: string; role: Role; clie
 
 export async function apikeyCreate(flags: ApiKeyCreateFlags, now = Date.now()): Promise<number> {
   const input = createInput(flags);
-  const key = await withStore(flags, { create: true }, async ({ store }) =>
-    new SqliteAccessStore(store.db).create({ ...input, now }),
-  );
+  const key = await withStore(flags, { create: true }, async ({ store }) => {
+    const created = new SqliteAccessStore(store.db).create({ ...input, now });
+    const detail = { name: created.name, role: created.role, clients: created.clients };
+    audit(store.db, { at: now, actor: cliActor(), action: 'apikey.create', target: created.id, detail });
+    return created;
+  });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...keyJson(key, now), secret: key.secret })}\n`);
   } else {
@@ -91,9 +96,11 @@ export async function apikeyRevoke(
   flags: ConfigFlags & { json?: boolean },
   now = Date.now(),
 ): Promise<number> {
-  const revoked = await withStore(flags, { create: false }, async ({ store }) =>
-    new SqliteAccessStore(store.db).revoke(id, now),
-  );
+  const revoked = await withStore(flags, { create: false }, async ({ store }) => {
+    const done = new SqliteAccessStore(store.db).revoke(id, now);
+    if (done) audit(store.db, { at: now, actor: cliActor(), action: 'apikey.revoke', target: id });
+    return done;
+  });
   if (flags.json) process.stdout.write(`${JSON.stringify({ id, revoked })}\n`);
   else if (revoked) process.stdout.write(`revoked ${id}; requests with it are refused (401) from now on\n`);
   if (!revoked) {

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { agentRetire, agentsList } from './agents-command.js';
 import { alertAck, alertsList } from './alerts-command.js';
 import { apikeyCreate, apikeyList, apikeyRevoke, collect } from './apikey-command.js';
+import { auditList } from './audit-command.js';
 import { collectorConfigReference } from './config-reference.js';
 import { exportCommand } from './export-command.js';
 import { maintenanceList } from './maintenance-command.js';
@@ -15,6 +16,7 @@ import { rulesTest } from './rules-test-command.js';
 import { serveCommand } from './serve-command.js';
 import { silenceAdd, silenceExpire, silenceList } from './silence-command.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token-command.js';
+import { userAdd, userDisable, userList, userPasswd } from './user-command.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -76,6 +78,45 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .description('revoke an API key by its id (ak_…): requests with it get 401 from now on')
     .option('--json', 'print {id, revoked}')
     .action((id: string, opts) => run(() => apikeyRevoke(id, opts)));
+
+  const user = program
+    .command('user')
+    .description('dashboard logins (passwords from a file, stdin or generated; stored as scrypt hashes)');
+  const passwordOptions = (cmd: Command) =>
+    cmd
+      .option('--password-file <file>', 'read the password from the first line of this file')
+      .option('--generate-password', 'generate a password and print it once')
+      .addHelpText(
+        'after',
+        '\nWithout either, the password is read from stdin (never from an argument: `ps` shows those).',
+      );
+  passwordOptions(common(user.command('add <email>')))
+    .description('add a user with a role, optionally limited to clients')
+    .requiredOption('--role <role>', 'admin, technician (acknowledge, silence) or viewer (read only)')
+    .option('--client <name>', 'limit the user to this client (repeat for more); default: every client', collect)
+    .option('--name <name>', 'shown name; it signs acknowledgements and silences (default: the part before @)')
+    .option('--json', 'print the user (and a generated password)')
+    .action((email: string, opts) => run(() => userAdd(email, opts)));
+  common(user.command('list'))
+    .description('list users: role, clients, status, last login')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => userList(opts)));
+  common(user.command('disable <email>'))
+    .description('disable a user: their sessions end and they cannot log in')
+    .option('--json', 'print {email, id, disabled}')
+    .action((email: string, opts) => run(() => userDisable(email, opts)));
+  passwordOptions(common(user.command('passwd <email>')))
+    .description("set a user's password; their sessions end")
+    .option('--json', 'print {email, id} (and a generated password)')
+    .action((email: string, opts) => run(() => userPasswd(email, opts)));
+
+  const auditCmd = program.command('audit').description('the audit log: who did what, and when');
+  common(auditCmd.command('list'))
+    .description('acknowledgements, silences, users, tokens, API keys and logins, oldest first')
+    .option('--since <time>', 'only entries at or after: ISO time, epoch ms, or a duration ago (24h)')
+    .option('--limit <n>', 'at most the newest n entries', '1000')
+    .option('--json', 'print a JSON array')
+    .action((opts) => run(() => auditList(opts)));
 
   common(program.command('agents'))
     .description('list enrolled agents: client, site, hostname, id, status, last seen, buffer, dropped')

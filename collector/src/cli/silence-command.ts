@@ -2,8 +2,11 @@
 // alert is still listed by `alerts`; only its notifications are held back.
 import { parseDuration } from '@vitals/shared';
 import { createSilence, type Matcher, type Silence, SilenceError } from '../alerting/silence.js';
+import { cliActor } from '../auth/actor.js';
+import { silenceClients } from '../auth/silence-scope.js';
 import { type ConfigFlags, UsageError } from '../config.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import { audit } from '../store/sqlite-audit.js';
 import { withStore } from './open-store.js';
 import { formatTable, isoTime } from './table.js';
 import { parseUntil } from './time-flag.js';
@@ -77,6 +80,19 @@ export async function silenceAdd(flags: SilenceAddFlags, now = Date.now()): Prom
       throw error;
     }
     alerts.addSilence(created);
+    audit(store.db, {
+      at: now,
+      actor: cliActor(),
+      action: 'silence.add',
+      target: created.id,
+      client: silenceClients(created.matchers)[0] ?? null,
+      detail: {
+        author,
+        matchers: created.matchers.map(formatMatcher),
+        ends_at: isoTime(created.ends_at),
+        reason: created.reason,
+      },
+    });
     return created;
   });
   if (flags.json) {
@@ -128,6 +144,8 @@ export async function silenceExpire(id: string, flags: ConfigFlags & { json?: bo
       process.stderr.write(`vitals-collector: ${why} (see \`silence list --all\`)\n`);
       return 1;
     }
+    const client = silenceClients(alerts.getSilence(id)?.matchers ?? [])[0] ?? null;
+    audit(store.db, { at: now, actor: cliActor(), action: 'silence.expire', target: id, client });
     if (!flags.json) process.stdout.write(`expired ${id}; its alerts notify again\n`);
     return 0;
   });

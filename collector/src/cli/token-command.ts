@@ -1,7 +1,9 @@
 // `token create | list | revoke`: enrolment tokens for sites, printed once, stored as hashes.
 import { parseDuration } from '@vitals/shared';
+import { cliActor } from '../auth/actor.js';
 import { DEFAULT_TOKEN_LIFETIME_MS, issueToken } from '../auth/issue-token.js';
 import { type ConfigFlags, UsageError } from '../config.js';
+import { audit } from '../store/sqlite-audit.js';
 import type { TokenRecord } from '../store/store.js';
 import { withStore } from './open-store.js';
 import { formatTable, isoTime } from './table.js';
@@ -20,9 +22,19 @@ export async function tokenCreate(flags: TokenCreateFlags, now = Date.now()): Pr
   }
   if (flags.client.trim() === '' || flags.site.trim() === '')
     throw new UsageError('--client and --site must not be empty');
-  const issued = await withStore(flags, { create: true }, ({ store }) =>
-    issueToken(store, { client: flags.client.trim(), site: flags.site.trim(), lifetimeMs, now }),
-  );
+  const issued = await withStore(flags, { create: true }, async ({ store }) => {
+    const token = await issueToken(store, { client: flags.client.trim(), site: flags.site.trim(), lifetimeMs, now });
+    const detail = { site: token.site, expires_at: isoTime(token.expires_at) };
+    audit(store.db, {
+      at: now,
+      actor: cliActor(),
+      action: 'token.create',
+      target: token.id,
+      client: token.client,
+      detail,
+    });
+    return token;
+  });
   if (flags.json) {
     const { id, token, client, site } = issued;
     process.stdout.write(`${JSON.stringify({ id, token, client, site, expires_at: isoTime(issued.expires_at) })}\n`);
@@ -71,7 +83,11 @@ export async function tokenRevoke(
   flags: ConfigFlags & { json?: boolean },
   now = Date.now(),
 ): Promise<number> {
-  const revoked = await withStore(flags, { create: false }, ({ store }) => store.revokeToken(id, now));
+  const revoked = await withStore(flags, { create: false }, async ({ store }) => {
+    const done = await store.revokeToken(id, now);
+    if (done) audit(store.db, { at: now, actor: cliActor(), action: 'token.revoke', target: id });
+    return done;
+  });
   if (flags.json) process.stdout.write(`${JSON.stringify({ id, revoked })}\n`);
   else if (revoked) process.stdout.write(`revoked ${id}\n`);
   if (!revoked) {

@@ -5,14 +5,17 @@ import type { FastifyInstance } from 'fastify';
 import type { RoutingConfig } from '../alerting/routing-config.js';
 import { createSilence, type Matcher, parseMatcher, SilenceError } from '../alerting/silence.js';
 import type { AlertRecord } from '../alerting/types.js';
+import { actorOf } from '../auth/actor.js';
+import type { ThrottleLimits } from '../auth/login-throttle.js';
 import { canSee, type Principal, requireRole } from '../auth/principal.js';
-import { canSeeSilence, silenceScopeProblem } from '../auth/silence-scope.js';
+import { canSeeSilence, silenceClients, silenceScopeProblem } from '../auth/silence-scope.js';
 import { alertJson, silencedBy } from '../cli/alerts-command.js';
 import { maintenanceRows } from '../cli/maintenance-command.js';
 import { silenceJson, silenceStatus } from '../cli/silence-command.js';
 import { parseTime } from '../cli/time-flag.js';
 import type { SqliteAccessStore } from '../store/sqlite-access.js';
 import type { SqliteAlertStore } from '../store/sqlite-alerts.js';
+import { audit } from '../store/sqlite-audit.js';
 import {
   type AckBody,
   AckBodySchema,
@@ -29,14 +32,17 @@ import {
   SilencesQuerySchema,
 } from './alerts-api-schema.js';
 import { HttpError, InvalidBodyError } from './api-error.js';
-import { apiKeyScheme, authenticate, principalOf, registerPrincipal } from './authenticate.js';
+import { authenticate, principalOf, registerPrincipal } from './authenticate.js';
 import type { RouteContext } from './server.js';
+import { accessSchemes } from './session-scheme.js';
 
 /** What the alerts API reads and writes: given to buildServer as `alerting`. */
 export interface AlertsApi {
   alerts: SqliteAlertStore;
   access: SqliteAccessStore;
   routing: RoutingConfig;
+  /** The login rate limit (dashboard sessions); left out, DEFAULT_THROTTLE: 5 failures per email in 15 min. */
+  login?: Partial<ThrottleLimits>;
 }
 
 const ACTING_ROLES = ['admin', 'technician'] as const;
@@ -103,7 +109,8 @@ function silenceEnd(body: SilenceBody, now: number): number {
 export function registerAlertsRoutes(app: FastifyInstance, ctx: RouteContext & { alerting: AlertsApi }): void {
   const { alerts, access, routing } = ctx.alerting;
   registerPrincipal(app);
-  const onRequest = authenticate([apiKeyScheme(access)], ctx.now);
+  // API keys and dashboard sessions alike: the same tenant rules for both.
+  const onRequest = authenticate(accessSchemes(access), ctx.now);
 
   const visibleAlert = (principal: Principal, id: string): AlertRecord => {
     const alert = alerts.get(id);
@@ -162,6 +169,15 @@ export function registerAlertsRoutes(app: FastifyInstance, ctx: RouteContext & {
         throw conflict(`alert ${id} is ${state}; only a firing alert can be acknowledged`);
       }
       request.log.info({ alert_id: id, by: principal.name, principal: principal.id }, 'alert acknowledged');
+      const detail = { comment: acked.ack?.comment ?? '', rule: acked.rule, host: acked.host, target: acked.target };
+      audit(access.db, {
+        at: now,
+        actor: actorOf(principal),
+        action: 'alert.ack',
+        target: id,
+        client: acked.client,
+        detail,
+      });
       return withSilence(acked, now);
     },
   );
@@ -199,6 +215,14 @@ export function registerAlertsRoutes(app: FastifyInstance, ctx: RouteContext & {
       }
       alerts.addSilence(silence);
       request.log.info({ silence_id: silence.id, by: principal.name, principal: principal.id }, 'silence created');
+      audit(access.db, {
+        at: now,
+        actor: actorOf(principal),
+        action: 'silence.add',
+        target: silence.id,
+        client: silenceClients(silence.matchers)[0] ?? null,
+        detail: { matchers: body.matchers, ends_at: new Date(silence.ends_at).toISOString(), reason: silence.reason },
+      });
       return reply.status(201).send(silenceJson(silence, now));
     },
   );
@@ -216,6 +240,8 @@ export function registerAlertsRoutes(app: FastifyInstance, ctx: RouteContext & {
       if (!alerts.expireSilence(id, now))
         throw conflict(`silence ${id} is already over (${silenceStatus(silence, now)})`);
       request.log.info({ silence_id: id, by: principal.name, principal: principal.id }, 'silence expired');
+      const client = silenceClients(silence.matchers)[0] ?? null;
+      audit(access.db, { at: now, actor: actorOf(principal), action: 'silence.expire', target: id, client });
       return silenceJson({ ...silence, expired_at: now }, now);
     },
   );

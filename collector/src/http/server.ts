@@ -13,6 +13,9 @@ import { type DashboardOptions, registerDashboardRoutes } from './dashboard-rout
 import { registerEnrollRoute } from './enroll-route.js';
 import { registerIngestRoute } from './ingest-route.js';
 import { CollectorMetrics } from './metrics.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { accessSchemes } from './session-scheme.js';
+import { registerUsersRoutes } from './users-routes.js';
 
 export interface ServerLimits {
   bodyMaxBytes: number;
@@ -106,7 +109,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   registerEnrollRoute(app, ctx);
   registerIngestRoute(app, ctx);
-  if (ctx.alerting) registerAlertsRoutes(app, { ...ctx, alerting: ctx.alerting });
-  if (ctx.alerting) registerDashboardRoutes(app, { ...ctx, alerting: ctx.alerting }, options.dashboard);
+  if (ctx.alerting) {
+    registerAlertsRoutes(app, { ...ctx, alerting: ctx.alerting });
+    // Dashboard access: login / session / logout, users and the audit log.
+    registerSessionRoutes(app, { ...ctx, alerting: ctx.alerting });
+    registerUsersRoutes(app, { ...ctx, alerting: ctx.alerting });
+    const schemes = accessSchemes(ctx.alerting.access);
+    registerDashboardRoutes(app, { ...ctx, alerting: ctx.alerting }, { schemes, ...options.dashboard });
+  }
   return app;
 }
