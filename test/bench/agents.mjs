@@ -540,6 +540,7 @@ async function main() {
   const result = {
     machine,
     command,
+    as_root: isRoot,
     duration_s: DURATION_S,
     interval_s: INTERVAL_S,
     warmup_s: WARMUP_S,
@@ -623,9 +624,12 @@ function markdown(r) {
   for (const [label, f, always] of rows)
     lines.push(`| ${label} | ${cols.map((c) => (always ? f(c) : cell(c, f))).join(' | ')} |`);
   const m = r.machine;
-  const minutes = Number.isInteger(r.duration_s / 60) ? `${r.duration_s / 60}` : (r.duration_s / 60).toFixed(1);
+  const measuredFor =
+    r.duration_s < 60
+      ? `${r.duration_s} s`
+      : `${Number.isInteger(r.duration_s / 60) ? r.duration_s / 60 : (r.duration_s / 60).toFixed(1)} min`;
   lines.push('');
-  lines.push(`Command: \`${r.command}\` (as root), ${m.date}`);
+  lines.push(`Command: \`${r.command}\`${r.as_root ? ' (as root)' : ''}, ${m.date}`);
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, kernel ${m.kernel}, Node ${m.node}`);
   lines.push(
     `Window: ${r.duration_s} s after a ${r.warmup_s} s warm-up (first cycle of each tool outside it), ` +
@@ -633,7 +637,7 @@ function markdown(r) {
       `process tree incl. reaped children (/proc/PID/stat, ${r.clk_tck} ticks/s).`,
   );
   lines.push('');
-  lines.push(`SPEC §5 targets for ours, after ${minutes} min (the targets say 1 hour for memory, 10 min for CPU):`);
+  lines.push(`SPEC §5 targets for ours, after ${measuredFor} (the targets say 1 hour for memory, 10 min for CPU):`);
   for (const t of r.targets) {
     const value =
       t.unit === '%'
