@@ -40,44 +40,23 @@ export interface ForecastView {
   line: ForecastLine | null;
 }
 
+/** Six significant digits, as the chart's points have. */
+const round = (v: number) => Number(v.toPrecision(6));
+
 /** The line from `at` to `full_at` in `metric`, or null when the metric is not one of LINE_METRICS. */
 export function forecastLine(f: Forecast, at: number, metric: string, sizeBytes: number | null): ForecastLine | null {
   const fitted = Math.max(0, f.fitted_free_bytes);
-  const pct = (bytes: number) => (sizeBytes ? (bytes / sizeBytes) * 100 : null);
-  switch (metric) {
-    case 'free_bytes':
-      return [
-        [at, fitted],
-        [f.full_at, 0],
-      ];
-    case 'used_bytes':
-      return sizeBytes === null
-        ? null
-        : [
-            [at, sizeBytes - fitted],
-            [f.full_at, sizeBytes],
-          ];
-    case 'free_percent': {
-      const p = pct(fitted);
-      return p === null
-        ? null
-        : [
-            [at, p],
-            [f.full_at, 0],
-          ];
-    }
-    case 'used_percent': {
-      const p = pct(fitted);
-      return p === null
-        ? null
-        : [
-            [at, 100 - p],
-            [f.full_at, 100],
-          ];
-    }
-    default:
-      return null;
-  }
+  const line = (now: number, full: number): ForecastLine => [
+    [at, round(now)],
+    [f.full_at, round(full)],
+  ];
+  if (metric === 'free_bytes') return line(fitted, 0);
+  // The others need the disk's size.
+  if (!sizeBytes) return null;
+  if (metric === 'used_bytes') return line(sizeBytes - fitted, sizeBytes);
+  if (metric === 'free_percent') return line((fitted / sizeBytes) * 100, 0);
+  if (metric === 'used_percent') return line(100 - (fitted / sizeBytes) * 100, 100);
+  return null;
 }
 
 export function forecastView(

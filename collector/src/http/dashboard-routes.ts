@@ -9,6 +9,7 @@ import { parseTime } from '../cli/time-flag.js';
 import { FIT_WINDOW_MS, type ForecastView, fitForecast, forecastView } from '../dashboard/disk-forecast-view.js';
 import { buildFleet, type HostFilter } from '../dashboard/fleet.js';
 import { hostPage } from '../dashboard/host.js';
+import { RecentFits } from '../dashboard/recent-fits.js';
 import { HOUR_MS, mergeBuckets, planSeries, RAW_MAX_RANGE_MS, toPoints } from '../dashboard/series.js';
 import { type HostResult, SqliteDashboardStore } from '../store/sqlite-dashboard.js';
 import { type Bucket, type SeriesRange, SqliteSeriesStore } from '../store/sqlite-series.js';
@@ -67,6 +68,7 @@ export function registerDashboardRoutes(
   const dashboard = new SqliteDashboardStore(alerts.db, alerts);
   const series = new SqliteSeriesStore(alerts.db);
   const silentAfterMs = options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS;
+  const fits = new RecentFits();
   registerPrincipal(app);
   const onRequest = authenticate(options.schemes ?? [apiKeyScheme(access)], ctx.now);
 
@@ -88,8 +90,9 @@ export function registerDashboardRoutes(
     const alert = open.find((a) => a.rule === 'disk_forecast' && a.target === disk.target && a.forecast);
     if (alert?.forecast) return forecastView(alert.forecast, { source: 'alert', alertId: alert.id }, metric, sizeBytes);
     const range = { agentId, check: disk.check, target: disk.target, metric: 'free_bytes' };
-    const points = await series.rawPoints({ ...range, from: disk.ts - FIT_WINDOW_MS, to: disk.ts });
-    const fit = fitForecast(points, disk.ts);
+    const fit = await fits.get({ ...range, latestTs: disk.ts }, async () =>
+      fitForecast(await series.rawPoints({ ...range, from: disk.ts - FIT_WINDOW_MS, to: disk.ts }), disk.ts),
+    );
     return fit ? forecastView(fit, { source: 'fit' }, metric, sizeBytes) : null;
   };
 
