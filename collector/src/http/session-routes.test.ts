@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { issueToken } from '../auth/issue-token.js';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, sessionId } from '../auth/session.js';
 import { type AccessServer, PASSWORD, type Session, startAccessServer } from '../fixtures/access.js';
 import { alertRecord } from '../fixtures/alerts.js';
-import { T0 } from '../fixtures/reports.js';
+import { hostFacts, T0 } from '../fixtures/reports.js';
 import { SqliteAuditStore } from '../store/sqlite-audit.js';
 import { LOGIN_FAILED_MESSAGE } from './session-routes.js';
 
@@ -195,6 +196,30 @@ describe('the session cookie as a credential', () => {
     const own = await ack(session, 'al_north');
     expect(own.status).toBe(403);
     expect((await json<{ message: string }>(own)).message).toMatch(/^viewer North Owner may not acknowledge alerts/);
+  });
+
+  it("serves the dashboard's fleet and host pages to the session with the same tenant rules", async () => {
+    for (const [client, hostname] of [
+      ['Northside', 'EMR-SRV01'],
+      ['Eastside', 'PC-1'],
+    ] as const) {
+      const token = await issueToken(server.store, { client, site: 'Main St', now: T0 });
+      await server.store.createAgent({
+        id: `ag_${hostname}`,
+        tokenId: token.id,
+        secretHash: `hash-${hostname}`,
+        facts: hostFacts(hostname),
+        now: T0,
+      });
+    }
+    const session = await server.login('owner@northside.example');
+    const fleet = await server.request('/api/v1/fleet', { session });
+    expect(fleet.status).toBe(200);
+    const body = await json<{ clients: { name: string }[] }>(fleet);
+    expect(body.clients.map((c) => c.name)).toEqual(['Northside']);
+    expect((await server.request('/api/v1/hosts/ag_EMR-SRV01', { session })).status).toBe(200);
+    expect((await server.request('/api/v1/hosts/ag_PC-1', { session })).status).toBe(404);
+    expect((await server.request('/api/v1/fleet')).status).toBe(401);
   });
 
   it('writes acknowledgements and silences made through a session to the audit log with the user name', async () => {
