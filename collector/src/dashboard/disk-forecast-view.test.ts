@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Forecast, SeriesPoint } from '../alerting/types.js';
-import { FIT_MAX_HORIZON_MS, fitForecast, forecastLine, forecastView } from './disk-forecast-view.js';
+import {
+  FIT_BELOW_FREE_PERCENT,
+  FIT_MAX_HORIZON_MS,
+  fitForecast,
+  forecastLine,
+  forecastView,
+} from './disk-forecast-view.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2025, 0, 20, 9, 30);
@@ -57,49 +63,31 @@ describe('forecastView', () => {
 });
 
 describe('fitForecast', () => {
+  /** Free bytes over the last `hours`, 10 % of the disk free now (under the gate). */
+  const fit = (hours: number, free: (hoursBefore: number) => number) => fitForecast(series(hours, free), NOW, 10);
+
   it('forecasts a disk losing a gigabyte an hour with 30 GB left: full in 30 hours', () => {
-    const f = fitForecast(
-      series(24, (h) => 30e9 + h * 1e9),
-      NOW,
-    );
+    const f = fit(24, (h) => 30e9 + h * 1e9);
     expect(f?.hours_left).toBeCloseTo(30, 6);
     expect(f?.full_at).toBe(NOW + 30 * HOUR);
   });
 
   it('gives nothing for a flat or a freeing disk, or with under 12 hours of history', () => {
-    expect(
-      fitForecast(
-        series(24, () => 30e9),
-        NOW,
-      ),
-    ).toBeUndefined();
-    expect(
-      fitForecast(
-        series(24, (h) => 30e9 - h * 1e9),
-        NOW,
-      ),
-    ).toBeUndefined();
-    expect(
-      fitForecast(
-        series(11, (h) => 30e9 + h * 1e9),
-        NOW,
-      ),
-    ).toBeUndefined();
+    expect(fit(24, () => 30e9)).toBeUndefined();
+    expect(fit(24, (h) => 30e9 - h * 1e9)).toBeUndefined();
+    expect(fit(11, (h) => 30e9 + h * 1e9)).toBeUndefined();
+  });
+
+  it('gives nothing for a disk with 30 % or more free, however fast it fills; a disk of unknown size is fitted', () => {
+    const filling = series(24, (h) => 30e9 + h * 1e9);
+    expect(fitForecast(filling, NOW, FIT_BELOW_FREE_PERCENT)).toBeUndefined();
+    expect(fitForecast(filling, NOW, FIT_BELOW_FREE_PERCENT - 0.1)).toBeDefined();
+    expect(fitForecast(filling, NOW, null)).toBeDefined();
   });
 
   it('gives nothing when the line reaches zero only after a year (a nearly flat disk)', () => {
     const perHour = 100e9 / (FIT_MAX_HORIZON_MS / HOUR) / 1.01;
-    expect(
-      fitForecast(
-        series(24, (h) => 100e9 + h * perHour),
-        NOW,
-      ),
-    ).toBeUndefined();
-    expect(
-      fitForecast(
-        series(24, (h) => 100e9 + h * perHour * 1.02),
-        NOW,
-      ),
-    ).toBeDefined();
+    expect(fit(24, (h) => 100e9 + h * perHour)).toBeUndefined();
+    expect(fit(24, (h) => 100e9 + h * perHour * 1.02)).toBeDefined();
   });
 });

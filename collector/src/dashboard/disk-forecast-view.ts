@@ -10,6 +10,12 @@ const HOUR_MS = 3_600_000;
 export const FIT_WINDOW_MS = 24 * HOUR_MS;
 export const FIT_MIN_DATA_MS = 12 * HOUR_MS;
 /**
+ * Only disks with less free space than this get a fresh fit: the disk_forecast rule's warning gate.
+ * A roomy disk's daily swing (backups, log rotation) fitted over one day says "full in 6 days" at
+ * one hour and nothing at the next; the rule refuses to page on it, and the page does not claim it.
+ */
+export const FIT_BELOW_FREE_PERCENT = 30;
+/**
  * A fresh fit further out than this is shown as no forecast: a nearly flat disk gives a line that
  * "reaches zero in 40 years", which tells a technician nothing.
  */
@@ -84,8 +90,16 @@ export function forecastView(
   };
 }
 
-/** A least-squares fit of the free bytes over the day before `at`; undefined when not filling, too little history or too far out. */
-export function fitForecast(freeBytes: readonly SeriesPoint[], at: number): Forecast | undefined {
+/**
+ * A least-squares fit of the free bytes over the day before `at`; undefined when the disk has
+ * FIT_BELOW_FREE_PERCENT or more free, is not filling, has too little history or fills too slowly.
+ */
+export function fitForecast(
+  freeBytes: readonly SeriesPoint[],
+  at: number,
+  freePercent: number | null,
+): Forecast | undefined {
+  if (freePercent !== null && freePercent >= FIT_BELOW_FREE_PERCENT) return undefined;
   const f = forecastFull(freeBytes, { now: at, windowMs: FIT_WINDOW_MS, minDataMs: FIT_MIN_DATA_MS });
   return f && f.hours_left * HOUR_MS <= FIT_MAX_HORIZON_MS ? f : undefined;
 }

@@ -316,11 +316,11 @@ describe('GET /api/v1/hosts/:agent_id/series', () => {
 
   it('fits a fresh forecast for a filling disk without an alert, and none for a flat one', async () => {
     const filling = (await series('check=disk&target=C:&metric=free_bytes', 'ag_front')).body.forecast;
-    expect(filling).toMatchObject({ source: 'fit', alert_id: null, metric: 'free_bytes', full_in: 'about 14 days' });
-    // 100 GB left at 100 GB per 14 days; the last sample is at 09:30:02.
-    expect(filling.full_at).toBeGreaterThan(NOW + 14 * DAY - HOUR);
-    expect(filling.full_at).toBeLessThan(NOW + 14 * DAY + HOUR);
-    expect(filling.line[0][1]).toBeCloseTo(100e9, -7);
+    expect(filling).toMatchObject({ source: 'fit', alert_id: null, metric: 'free_bytes', full_in: 'about 12 days' });
+    // 60 GB left at 5 GB a day; the last sample is at 09:30:02.
+    expect(filling.full_at).toBeGreaterThan(NOW + 12 * DAY - HOUR);
+    expect(filling.full_at).toBeLessThan(NOW + 12 * DAY + HOUR);
+    expect(filling.line[0][1]).toBeCloseTo(60e9, -7);
     expect(filling.line[1]).toEqual([filling.full_at, 0]);
     const flat = (await series('check=disk&target=C:&metric=free_bytes')).body;
     expect(flat.points.length).toBeGreaterThan(900);

@@ -40,6 +40,12 @@ export interface DashboardOptions {
 
 const DEFAULT_SILENT_AFTER_MS = 10 * 60_000;
 
+/** A numeric value of a result; null when it is missing or not a number. */
+function numberValue(result: HostResult, key: string): number | null {
+  const v = result.values[key]?.value;
+  return typeof v === 'number' ? v : null;
+}
+
 const queryError = (path: string, message: string) => new InvalidBodyError([{ path, message }], 'querystring');
 
 /** The chart's time range from `from`/`range`/`to`; 400 when it is not a range. */
@@ -85,13 +91,19 @@ export function registerDashboardRoutes(
     open: readonly AlertRecord[],
     metric: string,
   ): Promise<ForecastView | null> => {
-    const size = disk.values.size_bytes?.value;
-    const sizeBytes = typeof size === 'number' ? size : null;
+    const sizeBytes = numberValue(disk, 'size_bytes');
+    const freeBytes = numberValue(disk, 'free_bytes');
+    const freePercent =
+      numberValue(disk, 'free_percent') ?? (freeBytes !== null && sizeBytes ? (freeBytes / sizeBytes) * 100 : null);
     const alert = open.find((a) => a.rule === 'disk_forecast' && a.target === disk.target && a.forecast);
     if (alert?.forecast) return forecastView(alert.forecast, { source: 'alert', alertId: alert.id }, metric, sizeBytes);
     const range = { agentId, check: disk.check, target: disk.target, metric: 'free_bytes' };
     const fit = await fits.get({ ...range, latestTs: disk.ts }, async () =>
-      fitForecast(await series.rawPoints({ ...range, from: disk.ts - FIT_WINDOW_MS, to: disk.ts }), disk.ts),
+      fitForecast(
+        await series.rawPoints({ ...range, from: disk.ts - FIT_WINDOW_MS, to: disk.ts }),
+        disk.ts,
+        freePercent,
+      ),
     );
     return fit ? forecastView(fit, { source: 'fit' }, metric, sizeBytes) : null;
   };
@@ -198,10 +210,6 @@ export function registerDashboardRoutes(
       const agent = await visibleHost(principalOf(request), request.params.agent_id);
       const disks = (await dashboard.latestResults(agent.id)).filter((r) => r.kind === 'disk');
       const open = alerts.openAlertsForAgent(agent.id);
-      const number = (r: HostResult, key: string) => {
-        const v = r.values[key]?.value;
-        return typeof v === 'number' ? v : null;
-      };
       return {
         agent_id: agent.id,
         disks: await Promise.all(
@@ -211,9 +219,9 @@ export function registerDashboardRoutes(
             status: d.status,
             message: d.message,
             ts: new Date(d.ts).toISOString(),
-            free_bytes: number(d, 'free_bytes'),
-            size_bytes: number(d, 'size_bytes'),
-            free_percent: number(d, 'free_percent'),
+            free_bytes: numberValue(d, 'free_bytes'),
+            size_bytes: numberValue(d, 'size_bytes'),
+            free_percent: numberValue(d, 'free_percent'),
             forecast: await diskForecast(agent.id, d, open, 'free_bytes'),
           })),
         ),
