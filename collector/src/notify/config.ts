@@ -64,7 +64,10 @@ export const NOTIFICATIONS_PROPERTIES = {
     ),
   ),
   dashboard_url: Type.Optional(
-    Type.String({ pattern: '^https?://', description: 'dashboard base URL; messages link to /hosts/<agent id>' }),
+    Type.String({
+      pattern: '^https?://',
+      description: 'dashboard base URL; messages link to its host page, /#/host/<agent id>',
+    }),
   ),
   retry: Type.Optional(
     Type.Object(

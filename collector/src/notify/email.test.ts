@@ -56,8 +56,8 @@ describe('email channel', () => {
       expect(mail.headers['x-vitals-idempotency-key']).toBe(n.idempotency_key);
       expect(mail.text).toContain('CRITICAL at Smith Family Practice / Main Office / EMR-SRV01');
       expect(mail.text).toContain('D: full in about 2 days at the current rate');
-      expect(mail.text).toContain('Open EMR-SRV01 in the Vitals dashboard: https://vitals.msp.example/hosts/ag_emr01');
-      expect(mail.html).toContain('<a href="https://vitals.msp.example/hosts/ag_emr01">');
+      expect(mail.text).toContain('Open EMR-SRV01 in the Vitals dashboard: https://vitals.msp.example/#/host/ag_emr01');
+      expect(mail.html).toContain('<a href="https://vitals.msp.example/#/host/ag_emr01">');
       expect(mail.html).toContain('Check first');
     } finally {
       channel.close?.();

@@ -23,8 +23,8 @@ describe('renderMessage', () => {
     expect(m.text).toMatch(
       /Check first: {2}Something fills D: steadily: logs that grow without rotation, backup staging/,
     );
-    expect(m.text).toContain('Open EMR-SRV01 in the Vitals dashboard: https://vitals.msp.example/hosts/ag_emr01');
-    expect(m.link).toBe('https://vitals.msp.example/hosts/ag_emr01');
+    expect(m.text).toContain('Open EMR-SRV01 in the Vitals dashboard: https://vitals.msp.example/#/host/ag_emr01');
+    expect(m.link).toBe('https://vitals.msp.example/#/host/ag_emr01');
   });
 
   it("shows times in the site's time zone, and in UTC when the zone is unknown", () => {

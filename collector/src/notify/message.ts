@@ -8,7 +8,7 @@ import { adviceFor, channelAdvice } from './advice.js';
 import { layoutHtml, layoutText } from './message-layout.js';
 
 export interface RenderOptions {
-  /** Base URL of the dashboard; the message links `${dashboardUrl}/hosts/${agent_id}`. */
+  /** Base URL of the dashboard; the message links `${dashboardUrl}/#/host/${agent_id}` (the dashboard's host page). */
   dashboardUrl?: string;
   /** IANA zone of a site ("America/New_York"); times are shown in UTC when absent or unknown. */
   timeZone?: (client: string, site: string) => string | undefined;
@@ -193,7 +193,7 @@ function location(n: NotificationRecord): string {
 function dashboardLink(base: string | undefined, agentId: string): string | null {
   if (!base) return null;
   const root = base.replace(/\/+$/, '');
-  return agentId ? `${root}/hosts/${encodeURIComponent(agentId)}` : root;
+  return agentId ? `${root}/#/host/${encodeURIComponent(agentId)}` : root;
 }
 
 function footer(n: NotificationRecord, zone: string): string {

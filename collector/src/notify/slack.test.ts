@@ -37,7 +37,7 @@ describe('Slack channel', () => {
     expect(body.blocks[3].text.text).toContain('*Forecast:* D: full in about 2 days at the current rate');
     expect(body.blocks[4].elements[0]).toMatchObject({
       type: 'button',
-      url: 'https://vitals.msp.example/hosts/ag_emr01',
+      url: 'https://vitals.msp.example/#/host/ag_emr01',
     });
   });
 

@@ -44,7 +44,7 @@ describe('Teams channel', () => {
       {
         type: 'Action.OpenUrl',
         title: 'Open EMR-SRV01 in the Vitals dashboard',
-        url: 'https://vitals.msp.example/hosts/ag_emr01',
+        url: 'https://vitals.msp.example/#/host/ag_emr01',
       },
     ]);
   });

@@ -53,7 +53,7 @@ describe('webhook channel', () => {
       host: 'EMR-SRV01',
       agent_id: 'ag_emr01',
       subject: '[CRITICAL] Smith Family Practice / EMR-SRV01: Disk D: full in about 2 days',
-      dashboard_url: 'https://vitals.msp.example/hosts/ag_emr01',
+      dashboard_url: 'https://vitals.msp.example/#/host/ag_emr01',
       channel_issue: null,
     });
     expect(body.alerts[0]).toMatchObject({
