@@ -1,12 +1,12 @@
 // The README's demo: a collector on embedded SQLite plus an agent on this machine enrolled to it,
 // in one command. Ctrl-C stops both cleanly; the data stays in .vitals-demo/ for a next run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const demo = join(root, '.vitals-demo');
+const demo = process.env.VITALS_DEMO_DIR ?? join(root, '.vitals-demo');
 const data = join(demo, 'data');
 const agentConfig = join(demo, 'agent.yaml');
 const port = Number(process.env.VITALS_DEMO_PORT ?? 8470);
@@ -14,7 +14,9 @@ const url = `http://127.0.0.1:${port}`;
 const collectorJs = join(root, 'collector/dist/vitals-collector.js');
 const agentJs = join(root, 'agent/dist/vitals.js');
 
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+// The demo test skips the build: the suite has built the bundles once already.
+if (!process.env.VITALS_DEMO_NO_BUILD)
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 mkdirSync(demo, { recursive: true });
 
 const collector = spawn(process.execPath, [collectorJs, 'serve', '--data', data, '--listen', `127.0.0.1:${port}`], {
@@ -54,6 +56,34 @@ if (!existsSync(join(demo, 'agent-state', 'identity.json'))) {
     stdio: 'inherit',
   });
 }
+// A first admin for the dashboard; its generated password is kept (mode 0600) so a next run can print it again.
+const adminEmail = 'admin@demo.local';
+const adminPasswordFile = join(demo, 'admin-password');
+if (!existsSync(adminPasswordFile)) {
+  const created = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        collectorJs,
+        'user',
+        'add',
+        adminEmail,
+        '--role',
+        'admin',
+        '--name',
+        'Demo Admin',
+        '--generate-password',
+        '--json',
+        '--data',
+        data,
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
+  writeFileSync(adminPasswordFile, `${created.password}\n`, { mode: 0o600 });
+}
+const adminPassword = readFileSync(adminPasswordFile, 'utf8').trim();
+
 const agent = spawn(process.execPath, [agentJs, 'run', '--config', agentConfig], {
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -61,6 +91,8 @@ const agent = spawn(process.execPath, [agentJs, 'run', '--config', agentConfig],
 const cli = (args) => `node collector/dist/vitals-collector.js ${args} --data .vitals-demo/data`;
 console.log(`
 Vitals demo is running.
+  dashboard     ${url}/
+  login         ${adminEmail}   password ${adminPassword}   (admin; kept in .vitals-demo/admin-password)
   collector     ${url}   (health: ${url}/healthz, metrics: ${url}/metrics)
   data          ${data} (SQLite)
   agent         node agent/dist/vitals.js status --config .vitals-demo/agent.yaml
