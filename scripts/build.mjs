@@ -1,6 +1,7 @@
 // Bundles each CLI into one ESM file with esbuild (fast, and the same bundle feeds the
 // single-executable builds). Native addons stay external.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -30,3 +31,32 @@ await Promise.all(
     }),
   ),
 );
+
+// The dashboard: one script and one stylesheet for the browser, named by their content's hash so
+// they can be cached for a year; index.html (no-cache) is written with those names.
+const WEB = 'collector/src/web';
+const WEB_OUT = 'collector/dist/web';
+if (existsSync(`${WEB}/main.ts`)) {
+  rmSync(WEB_OUT, { recursive: true, force: true });
+  mkdirSync(WEB_OUT, { recursive: true });
+  const result = await build({
+    entryPoints: { app: `${WEB}/main.ts` },
+    outdir: WEB_OUT,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    platform: 'browser',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    format: 'esm',
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+  const js = outputs.find((f) => f.endsWith('.js'));
+  const css = outputs.find((f) => f.endsWith('.css'));
+  if (!js || !css)
+    throw new Error(`dashboard bundle: expected one .js and one .css in ${WEB_OUT}, got ${outputs.join(', ')}`);
+  const html = readFileSync(`${WEB}/index.html`, 'utf8').replace('{{JS}}', js).replace('{{CSS}}', css);
+  writeFileSync(`${WEB_OUT}/index.html`, html);
+}

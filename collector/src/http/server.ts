@@ -16,6 +16,7 @@ import { CollectorMetrics } from './metrics.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { accessSchemes } from './session-scheme.js';
 import { registerUsersRoutes } from './users-routes.js';
+import { registerWebRoutes } from './web-routes.js';
 
 export interface ServerLimits {
   bodyMaxBytes: number;
@@ -34,6 +35,8 @@ export interface ServerOptions {
   alerting?: AlertsApi;
   /** The dashboard's data API (fleet, hosts, series); served with the alerts API. */
   dashboard?: DashboardOptions;
+  /** Where the built dashboard pages are (index.html, assets); default beside the collector bundle. */
+  webDir?: string;
 }
 
 export interface RouteContext {
@@ -116,6 +119,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerUsersRoutes(app, { ...ctx, alerting: ctx.alerting });
     const schemes = accessSchemes(ctx.alerting.access);
     registerDashboardRoutes(app, { ...ctx, alerting: ctx.alerting }, { schemes, ...options.dashboard });
+    // The dashboard's pages, which read the APIs above.
+    registerWebRoutes(app, { dir: options.webDir });
   }
   return app;
 }
