@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, Report } from '@vitals/shared';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface BufferOptions {
   maxBytes: number;
@@ -41,7 +41,7 @@ function isDiskError(error: unknown): boolean {
 }
 
 export class ResultBuffer {
-  readonly db: Database.Database;
+  readonly db: SqliteDatabase;
   private readonly now: () => number;
   private readonly memory: { bootId: string; result: CheckResult }[] = [];
   private memoryDropped = 0;
@@ -54,7 +54,7 @@ export class ResultBuffer {
   ) {
     this.now = options.now ?? Date.now;
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(stateDir, BUFFER_FILE), { timeout: 5000 });
+    this.db = openDatabase(join(stateDir, BUFFER_FILE), { timeoutMs: 5000 });
     this.db.pragma('journal_mode = WAL');
     // NORMAL survives any process crash (kill -9) in WAL mode; only a power cut can lose the last commit.
     this.db.pragma('synchronous = NORMAL');
@@ -122,9 +122,10 @@ export class ResultBuffer {
 
   private writeWithRoom(items: { bootId: string; result: CheckResult }[]): void {
     const insert = this.db.prepare('INSERT INTO report (boot_id, ts, body) VALUES (?, ?, ?)');
-    const write = this.db.transaction(() => {
-      for (const { bootId, result } of items) insert.run(bootId, result.ts, JSON.stringify(result));
-    });
+    const write = () =>
+      this.db.transaction(() => {
+        for (const { bootId, result } of items) insert.run(bootId, result.ts, JSON.stringify(result));
+      });
     for (let attempt = 0; ; attempt++) {
       try {
         write();
@@ -147,7 +148,7 @@ export class ResultBuffer {
         .run(count);
       this.addDropped(info.changes);
       return info.changes;
-    })();
+    });
     if (dropped === 0) throw new Error('buffer full and nothing left to drop');
   }
 
@@ -167,7 +168,7 @@ export class ResultBuffer {
         const info = this.db.prepare('DELETE FROM report WHERE ts < ?').run(this.now() - this.options.maxAgeMs);
         this.addDropped(info.changes);
         return info.changes;
-      })();
+      });
     } catch (error) {
       if (isDiskError(error)) return 0;
       throw error;
@@ -190,7 +191,7 @@ export class ResultBuffer {
     const del = this.db.prepare('DELETE FROM report WHERE seq = ?');
     this.db.transaction(() => {
       for (const seq of seqs) del.run(seq);
-    })();
+    });
   }
 
   /** Reports the collector refused for good (malformed even alone): counted as dropped. */
@@ -224,7 +225,7 @@ export class ResultBuffer {
     try {
       this.db.transaction(() => {
         for (const [k, v] of Object.entries(values)) this.setMeta(k, v);
-      })();
+      });
     } catch (error) {
       if (!isDiskError(error)) throw error;
     }
@@ -242,7 +243,7 @@ export class ResultBuffer {
 }
 
 /** Depth, oldest result and file size of a buffer database, for the live agent and for readers. */
-function storedStats(db: Database.Database): { depth: number; oldestTs: number | undefined; bytes: number } {
+function storedStats(db: SqliteDatabase): { depth: number; oldestTs: number | undefined; bytes: number } {
   const row = db.prepare('SELECT count(*) AS n, min(ts) AS oldest FROM report').get() as {
     n: number;
     oldest: number | null;
@@ -263,9 +264,9 @@ export interface BufferStatus {
 
 /** Reads the buffer of a (possibly running) agent without writing to it, for `vitals status`. */
 export function readBufferStatus(stateDir: string): BufferStatus {
-  let db: Database.Database;
+  let db: SqliteDatabase;
   try {
-    db = new Database(join(stateDir, BUFFER_FILE), { readonly: true, fileMustExist: true, timeout: 5000 });
+    db = openDatabase(join(stateDir, BUFFER_FILE), { readonly: true, fileMustExist: true, timeoutMs: 5000 });
   } catch {
     return { exists: false, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
   }
