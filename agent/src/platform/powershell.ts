@@ -1,13 +1,9 @@
 // Windows readers run PowerShell through systeminformation's one persistent powershell.exe:
 // a process per call is the documented cause of agents pegging a CPU (systeminformation #616, #788).
-import { createRequire } from 'node:module';
 import si from 'systeminformation';
-
-const require = createRequire(import.meta.url);
-
-interface PowerShellUtil {
-  powerShell(cmd: string): Promise<string>;
-}
+// A static import, so the bundle (and the single executable, which has no node_modules) carries it
+// and it is the same module instance whose PowerShell si.powerShellStart() started.
+import siUtil from 'systeminformation/lib/util.js';
 
 let started = false;
 
@@ -37,7 +33,6 @@ export async function runPowerShell(
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<string> {
   startPersistentPowerShell();
-  const util = require('systeminformation/lib/util.js') as PowerShellUtil;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -49,7 +44,7 @@ export async function runPowerShell(
     });
   });
   try {
-    return await Promise.race([util.powerShell(script), timeout]);
+    return await Promise.race([siUtil.powerShell(script), timeout]);
   } finally {
     clearTimeout(timer);
   }
