@@ -42,6 +42,21 @@ describe('collector config', () => {
     expect(flagged.dataDir).toBe(join(dir, 'other'));
   });
 
+  it('reads public_url (normalised) and the download directories relative to the file', () => {
+    const c = loadCollectorConfig({
+      config: write('public_url: https://Vitals.MSP.example/\ndownloads: {scripts_dir: scripts, dir: /srv/agent}\n'),
+    });
+    expect(c.publicUrl).toBe('https://vitals.msp.example');
+    expect(c.downloads).toEqual({ scriptsDir: join(dir, 'scripts'), dir: '/srv/agent' });
+    expect(loadCollectorConfig({}).downloads).toEqual({ scriptsDir: undefined, dir: undefined });
+    expect(() => loadCollectorConfig({ config: write('public_url: https://vitals.example/?x=1\n') })).toThrow(
+      /public_url: must match/,
+    );
+    expect(() => loadCollectorConfig({ config: write('public_url: https://u:p@vitals.example\n') })).toThrow(
+      /public_url: public URL "https:\/\/u:p@vitals.example" must not carry a user name or password/,
+    );
+  });
+
   it('names the key path of an unknown key and of a wrong type', () => {
     const file = write('limits:\n  rate_per_minute: lots\n  bodymax: 3\nretention: {raw: forever}\n');
     let error: unknown;

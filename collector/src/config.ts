@@ -29,6 +29,7 @@ import {
   OverridesSchema,
   RulesConfigSchema,
 } from './alerting/rule-config.js';
+import { InstallCommandError, normalizeBaseUrl } from './enroll/install-command.js';
 import { NOTIFICATIONS_PROPERTIES, notificationsIssues } from './notify/config.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
@@ -57,6 +58,38 @@ export const CollectorConfigSchema = Type.Object(
         description: 'holds collector.db; relative to the config file; --data overrides',
         default: DEFAULT_DATA_DIR,
       }),
+    ),
+    public_url: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s?#]+$',
+        description:
+          "the collector's base URL as agents and browsers reach it, e.g. https://vitals.msp.example; the enrollment page's " +
+          'install commands use it, and notifications link to the dashboard under it unless notifications.dashboard_url is set; ' +
+          'left out: the address each request came to (its Host header)',
+      }),
+    ),
+    downloads: Type.Optional(
+      Type.Object(
+        {
+          scripts_dir: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'served without login as /install/linux.sh, /install/macos.sh, /install/windows.ps1 from linux/install.sh, ' +
+                "macos/install.sh, windows/install.ps1 under it; relative to the config file; default: the checkout's install-scripts/",
+            }),
+          ),
+          dir: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'the agent builds of `node scripts/build-agent.mjs`, served without login as /download/<file>; relative to the ' +
+                "config file; default: the checkout's dist/agent/",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     tls: Type.Optional(
       Type.Object(
@@ -125,6 +158,10 @@ export type CollectorConfigFile = Static<typeof CollectorConfigSchema>;
 export interface CollectorConfig {
   listen: { host: string; port: number };
   dataDir: string;
+  /** Normalised (no trailing slash); undefined: each request's own address. */
+  publicUrl?: string;
+  /** Each left out: the checkout's install-scripts/ or dist/agent/. */
+  downloads: { scriptsDir?: string; dir?: string };
   tls?: { certFile: string; keyFile: string };
   limits: { bodyMaxBytes: number; ratePerMinute: number; enrollPerMinute: number };
   retention: { rawMs: number; rollupsMs: number };
@@ -154,6 +191,17 @@ function channelKeys(section: CollectorConfigFile['notifications']): unknown {
   return rest;
 }
 
+function publicUrlIssues(url: string | undefined): SchemaIssue[] {
+  if (url === undefined) return [];
+  try {
+    normalizeBaseUrl(url);
+    return [];
+  } catch (error) {
+    if (error instanceof InstallCommandError) return [{ path: 'public_url', message: error.message }];
+    throw error;
+  }
+}
+
 /** Schema issues first; when the shape is right, what a schema cannot say (zones, channel names). */
 export function collectorConfigIssues(value: unknown): SchemaIssue[] {
   const issues = validator.issues(value);
@@ -161,6 +209,7 @@ export function collectorConfigIssues(value: unknown): SchemaIssue[] {
   const file = (value ?? {}) as CollectorConfigFile;
   const channels = Object.keys(file.notifications?.channels ?? {});
   return [
+    ...publicUrlIssues(file.public_url),
     ...checkRulesConfig((file.alerting ?? {}) as AlertingRulesConfig),
     ...routingConfigIssues(file, channels),
     ...notificationsIssues(channelKeys(file.notifications)),
@@ -191,6 +240,11 @@ export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
   return {
     listen: parseListen(flags.listen ?? file.listen ?? DEFAULT_LISTEN),
     dataDir: flags.data ? resolve(flags.data) : fromFile(file.data_dir ?? DEFAULT_DATA_DIR),
+    publicUrl: file.public_url === undefined ? undefined : normalizeBaseUrl(file.public_url),
+    downloads: {
+      scriptsDir: file.downloads?.scripts_dir === undefined ? undefined : fromFile(file.downloads.scripts_dir),
+      dir: file.downloads?.dir === undefined ? undefined : fromFile(file.downloads.dir),
+    },
     tls: file.tls ? { certFile: fromFile(file.tls.cert_file), keyFile: fromFile(file.tls.key_file) } : undefined,
     limits: {
       bodyMaxBytes: parseSize(file.limits?.body_max_bytes ?? 8 * 1024 * 1024) as number,

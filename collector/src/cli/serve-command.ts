@@ -53,7 +53,17 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
   const access = new SqliteAccessStore(store.db);
   const alerting = { alerts, access, routing: config.alerting.routing };
   const dashboard = { silentAfterMs: config.silentAfterMs };
-  const app = await buildServer({ store, logger, limits: config.limits, https, alerting, dashboard });
+  const { publicUrl, downloads } = config;
+  const app = await buildServer({
+    store,
+    logger,
+    limits: config.limits,
+    https,
+    alerting,
+    dashboard,
+    publicUrl,
+    downloads,
+  });
   let url: string;
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port, listenTextResolver: () => 'server bound' });
@@ -86,7 +96,10 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
     logger,
     retry: notifications.retry,
     failingAfter: notifications.failingAfter,
-    renderOptions: { dashboardUrl: notifications.dashboardUrl, timeZone: siteZones(config.alerting.routing) },
+    renderOptions: {
+      dashboardUrl: notifications.dashboardUrl ?? publicUrl,
+      timeZone: siteZones(config.alerting.routing),
+    },
   });
 
   await new Promise<void>((resolve) => {

@@ -1,10 +1,9 @@
 // `token create | list | revoke`: enrolment tokens for sites, printed once, stored as hashes.
 import { parseDuration } from '@vitals/shared';
 import { cliActor } from '../auth/actor.js';
-import { DEFAULT_TOKEN_LIFETIME_MS, issueToken } from '../auth/issue-token.js';
+import { DEFAULT_TOKEN_LIFETIME_MS } from '../auth/issue-token.js';
 import { type ConfigFlags, UsageError } from '../config.js';
-import { audit } from '../store/sqlite-audit.js';
-import type { TokenRecord } from '../store/store.js';
+import { createEnrollmentToken, findToken, revokeEnrollmentToken, tokenJson } from '../enroll/tokens.js';
 import { withStore } from './open-store.js';
 import { formatTable, isoTime } from './table.js';
 
@@ -22,19 +21,13 @@ export async function tokenCreate(flags: TokenCreateFlags, now = Date.now()): Pr
   }
   if (flags.client.trim() === '' || flags.site.trim() === '')
     throw new UsageError('--client and --site must not be empty');
-  const issued = await withStore(flags, { create: true }, async ({ store }) => {
-    const token = await issueToken(store, { client: flags.client.trim(), site: flags.site.trim(), lifetimeMs, now });
-    const detail = { site: token.site, expires_at: isoTime(token.expires_at) };
-    audit(store.db, {
-      at: now,
-      actor: cliActor(),
-      action: 'token.create',
-      target: token.id,
-      client: token.client,
-      detail,
-    });
-    return token;
-  });
+  const issued = await withStore(flags, { create: true }, ({ store }) =>
+    createEnrollmentToken(
+      store,
+      { client: flags.client.trim(), site: flags.site.trim(), lifetimeMs },
+      { db: store.db, actor: cliActor(), now },
+    ),
+  );
   if (flags.json) {
     const { id, token, client, site } = issued;
     process.stdout.write(`${JSON.stringify({ id, token, client, site, expires_at: isoTime(issued.expires_at) })}\n`);
@@ -48,23 +41,9 @@ export async function tokenCreate(flags: TokenCreateFlags, now = Date.now()): Pr
   return 0;
 }
 
-export function tokenStatus(t: TokenRecord, now: number): 'active' | 'expired' | 'revoked' {
-  if (t.revoked_at !== null) return 'revoked';
-  return t.expires_at <= now ? 'expired' : 'active';
-}
-
 export async function tokenList(flags: ConfigFlags & { json?: boolean }, now = Date.now()): Promise<number> {
   const tokens = await withStore(flags, { create: false }, ({ store }) => store.listTokens());
-  const rows = tokens.map((t) => ({
-    id: t.id,
-    client: t.client,
-    site: t.site,
-    status: tokenStatus(t, now),
-    created_at: isoTime(t.created_at),
-    expires_at: isoTime(t.expires_at),
-    revoked_at: isoTime(t.revoked_at),
-    uses: t.uses,
-  }));
+  const rows = tokens.map((t) => tokenJson(t, now));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return 0;
@@ -84,9 +63,8 @@ export async function tokenRevoke(
   now = Date.now(),
 ): Promise<number> {
   const revoked = await withStore(flags, { create: false }, async ({ store }) => {
-    const done = await store.revokeToken(id, now);
-    if (done) audit(store.db, { at: now, actor: cliActor(), action: 'token.revoke', target: id });
-    return done;
+    const token = await findToken(store, id);
+    return token !== undefined && revokeEnrollmentToken(store, token, { db: store.db, actor: cliActor(), now });
   });
   if (flags.json) process.stdout.write(`${JSON.stringify({ id, revoked })}\n`);
   else if (revoked) process.stdout.write(`revoked ${id}\n`);

@@ -10,7 +10,9 @@ import type { Store } from '../store/store.js';
 import { type AlertsApi, registerAlertsRoutes } from './alerts-routes.js';
 import { HttpError, InvalidBodyError, toApiError } from './api-error.js';
 import { type DashboardOptions, registerDashboardRoutes } from './dashboard-routes.js';
+import { type DownloadDirs, registerDownloadRoutes } from './download-routes.js';
 import { registerEnrollRoute } from './enroll-route.js';
+import { registerEnrollmentRoutes } from './enrollment-routes.js';
 import { registerIngestRoute } from './ingest-route.js';
 import { CollectorMetrics } from './metrics.js';
 import { registerSessionRoutes } from './session-routes.js';
@@ -37,6 +39,10 @@ export interface ServerOptions {
   dashboard?: DashboardOptions;
   /** Where the built dashboard pages are (index.html, assets); default beside the collector bundle. */
   webDir?: string;
+  /** The collector's base URL for install commands (config `public_url`); left out, each request's Host. */
+  publicUrl?: string;
+  /** Where /install/* and /download/* are read from; each left out, the checkout's install-scripts/ or dist/agent/. */
+  downloads?: Partial<DownloadDirs>;
 }
 
 export interface RouteContext {
@@ -112,11 +118,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   registerEnrollRoute(app, ctx);
   registerIngestRoute(app, ctx);
+  registerDownloadRoutes(app, options.downloads);
   if (ctx.alerting) {
     registerAlertsRoutes(app, { ...ctx, alerting: ctx.alerting });
     // Dashboard access: login / session / logout, users and the audit log.
     registerSessionRoutes(app, { ...ctx, alerting: ctx.alerting });
     registerUsersRoutes(app, { ...ctx, alerting: ctx.alerting });
+    registerEnrollmentRoutes(app, { ...ctx, alerting: ctx.alerting }, { publicUrl: options.publicUrl });
     const schemes = accessSchemes(ctx.alerting.access);
     registerDashboardRoutes(app, { ...ctx, alerting: ctx.alerting }, { schemes, ...options.dashboard });
     // The dashboard's pages, which read the APIs above.

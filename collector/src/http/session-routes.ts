@@ -32,7 +32,7 @@ export const LOGIN_FAILED_MESSAGE = 'email or password is wrong';
  * Whether the cookie may be marked Secure: the request came over TLS, or through a proxy that says
  * it did. Trusting X-Forwarded-Proto here is harmless: it can only make the cookie stricter.
  */
-function overHttps(request: FastifyRequest): boolean {
+export function overHttps(request: FastifyRequest): boolean {
   const forwarded = request.headers['x-forwarded-proto'];
   const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
   return request.protocol === 'https' || proto === 'https';
