@@ -123,6 +123,41 @@ describe('AlertEngine', () => {
     expect(history[0]).toMatchObject({ state: 'resolved', started_at: at(2), resolved_at: at(4) });
   });
 
+  it('tells an alert that fired and resolved within a replayed backlog: firing first, then its resolve', async () => {
+    const at = (i: number) => T0 + i * MIN;
+    const batch = [0, 1, 2].map((i) => service(at(i), 'CRITICAL'));
+    batch.push(service(at(3), 'OK'), service(at(4), 'OK'));
+    await deliver(batch, at(30));
+    expect(outboxRows().map((r) => r.kind)).toEqual(['firing']);
+    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: 'firing' });
+    expect(engine.routeOnce(at(40))).toBe(1);
+    expect(outboxRows().map((r) => r.kind)).toEqual(['resolved', 'firing']); // newest first
+    expect(engine.routeOnce(at(90))).toBe(0);
+  });
+
+  it('tells a firing alert whose group_wait passed while the collector was down, though new reports resolve it', async () => {
+    await deliver(
+      [0, 1, 2].map((i) => service(T0 + i * MIN, 'CRITICAL')),
+      T0 + 2 * MIN,
+    );
+    expect(engine.routeOnce(T0 + 2 * MIN + 10_000)).toBe(0); // group_wait (30 s) not over: then killed
+    await reopen();
+    await deliver([service(T0 + 3 * MIN, 'OK'), service(T0 + 4 * MIN, 'OK')], T0 + 4 * MIN);
+    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: 'firing' });
+    expect(engine.routeOnce(T0 + 10 * MIN)).toBe(1);
+    expect(outboxRows().map((r) => r.kind)).toEqual(['resolved', 'firing']); // newest first
+  });
+
+  it('stays quiet about a firing that resolved within group_wait', async () => {
+    const at = (i: number) => T0 + i * 10_000;
+    const batch = [0, 1, 2].map((i) => service(at(i), 'CRITICAL'));
+    batch.push(service(at(3), 'OK'), service(at(4), 'OK'));
+    await deliver(batch, at(5));
+    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: null });
+    expect(engine.routeOnce(at(100))).toBe(0);
+    expect(outboxRows()).toEqual([]);
+  });
+
   it('resumes a pending alert after a restart: two bad checks before, one after, fires', async () => {
     await deliver([service(T0, 'CRITICAL'), service(T0 + MIN, 'CRITICAL')], T0 + MIN);
     await reopen();

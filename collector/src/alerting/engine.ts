@@ -107,6 +107,8 @@ export class AlertEngine {
     cancelled: 0,
   };
   errors = 0;
+  /** Routing passes since start (a pass inside persist makes the records read before it stale). */
+  private routePasses = 0;
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.now = deps.now ?? Date.now;
@@ -151,12 +153,38 @@ export class AlertEngine {
     return map;
   }
 
-  private persist(changes: readonly Pick<AlertChange, 'prev' | 'next' | 'event'>[]): void {
+  /**
+   * A firing alert nobody was told about yet, resolving after it fired for at least group_wait:
+   * its first notice was due while it fired (a backlog replayed after an outage fires and resolves
+   * in one batch; a collector killed during group_wait comes back to reports that resolve it).
+   * Routing runs first, so the firing is told (and then its resolve) instead of never.
+   */
+  private routeBeforeResolve(next: AlertRecord, prev: AlertRecord | undefined, now: number): AlertRecord {
+    if (prev?.state !== 'firing' || prev.notified_state !== null || prev.started_at === null) return next;
+    if ((next.resolved_at ?? now) - prev.started_at < this.deps.config.routing.timing.groupWaitMs) return next;
+    this.routeOnce(Math.max(now, next.resolved_at ?? now));
+    return this.withMarks(next);
+  }
+
+  /** The record with the routing marks stored for it (routing may have run since it was read). */
+  private withMarks(record: AlertRecord): AlertRecord {
+    const stored = this.deps.alerts.get(record.id);
+    if (!stored) return record;
+    const { notified_state, notified_severity, notified_at, escalated_at } = stored;
+    return { ...record, notified_state, notified_severity, notified_at, escalated_at };
+  }
+
+  private persist(changes: readonly Pick<AlertChange, 'prev' | 'next' | 'event'>[], now: number): void {
+    const passes = this.routePasses;
     for (const change of changes) {
       if (change.event) this.counts[change.event]++;
-      if (change.next) this.deps.alerts.save(change.next);
+      let next = change.next;
+      // After routing ran in this batch, the records read before it carry stale marks.
+      if (next && this.routePasses !== passes) next = this.withMarks(next);
+      if (next && change.event === 'resolved') next = this.routeBeforeResolve(next, change.prev, now);
+      if (next) this.deps.alerts.save(next);
       else if (change.prev) this.deps.alerts.delete(change.prev.id);
-      const a = change.next ?? change.prev;
+      const a = next ?? change.prev;
       if (a && change.event && change.event !== 'pending' && change.event !== 'cancelled') {
         this.deps.logger.info(
           {
@@ -179,7 +207,7 @@ export class AlertEngine {
    * The ingest hook: runs the sample-driven rules over a batch, one report at a time in time
    * order, so a backlog delivered after an outage replays its transitions as they happened.
    */
-  onIngest(agentId: string, reports: Report[], _receivedAt: number): void {
+  onIngest(agentId: string, reports: Report[], receivedAt: number): void {
     try {
       const row = this.stmt.agent.get(agentId);
       if (!row) return;
@@ -215,7 +243,7 @@ export class AlertEngine {
         }).filter((item) => item.key.target === result.target);
         changes.push(...applyObservations(alerts, items, result.ts, () => this.deps.alerts.newAlertId()));
       }
-      this.persist(changes);
+      this.persist(changes, receivedAt);
     } catch (error) {
       this.errors++;
       this.deps.logger.error({ err: error, agent_id: agentId }, 'alert evaluation failed');
@@ -242,7 +270,10 @@ export class AlertEngine {
           now,
           trigger: 'timer',
         });
-        this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
+        this.persist(
+          applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()),
+          now,
+        );
       }
       this.evaluateSites(bySite, now);
     });
@@ -266,7 +297,7 @@ export class AlertEngine {
           const prev = open.get(alertKeyString(key));
           const { next, event } = transition(prev, key, obs, now, () => this.deps.alerts.newAlertId());
           if (next) open.set(alertKeyString(key), next);
-          if (event || next) this.persist([{ prev, next, event }]);
+          if (event || next) this.persist([{ prev, next, event }], now);
         }
       }
     }
@@ -274,6 +305,7 @@ export class AlertEngine {
 
   /** Routing: group flushes, reminders, escalation → outbox rows, in one transaction. */
   routeOnce(now = this.now()): number {
+    this.routePasses++;
     let written = 0;
     const run = this.deps.db.transaction(() => {
       const out = route({
