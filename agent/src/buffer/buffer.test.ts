@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckResult } from '@vitals/shared';
@@ -131,6 +131,26 @@ describe('ResultBuffer', () => {
       const check = new Database(join(dir, BUFFER_FILE), { readonly: true });
       expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
       check.close();
+    } finally {
+      buffer?.close();
+      buffer = undefined;
+      execFileSync('umount', [mount]);
+    }
+  });
+
+  it('keeps its write-ahead log small, so a state disk with 2 MB free never fills up with it', () => {
+    const mount = tempDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount]);
+    try {
+      buffer = new ResultBuffer(mount, { maxBytes: 64e6, maxAgeMs: 86_400_000 });
+      // Hours of a delivering agent: every result written, then acknowledged (two commits each).
+      for (let i = 1; i <= 3000; i++) {
+        buffer.append('b', [result(i, i, 300)]);
+        expect(buffer.stats().lastWriteError).toBeUndefined();
+        buffer.ack(buffer.peek(10).map((r) => r.seq));
+      }
+      expect(statSync(join(mount, `${BUFFER_FILE}-wal`)).size).toBeLessThanOrEqual(1024 * 1024);
+      expect(buffer.stats().depth).toBe(0);
     } finally {
       buffer?.close();
       buffer = undefined;

@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 export const BUFFER_FILE = 'buffer.sqlite';
+/** Checkpoint the write-ahead log every 100 pages (400 KB), and cut it back to 512 KB after one. */
+const WAL_CHECKPOINT_PAGES = 100;
+const WAL_SIZE_LIMIT = 512 * 1024;
 
 function isDiskError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
@@ -58,6 +61,11 @@ export class ResultBuffer {
     this.db.pragma('journal_mode = WAL');
     // NORMAL survives any process crash (kill -9) in WAL mode; only a power cut can lose the last commit.
     this.db.pragma('synchronous = NORMAL');
+    // The write-ahead log lives beside the buffer on the same disk. SQLite's default lets it grow to
+    // 4 MB before a checkpoint and never shrinks it: on a nearly full disk it took the last free
+    // megabytes and every later write failed with SQLITE_FULL, even after space was freed.
+    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     this.db.exec(SCHEMA);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     // The cap is enforced by SQLite itself: past max_page_count an insert fails with SQLITE_FULL,
@@ -133,11 +141,23 @@ export class ResultBuffer {
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== 'SQLITE_FULL' || attempt >= 6) throw error;
+        // A disk full of write-ahead log: folding it into the buffer and truncating it frees space.
+        if (attempt === 0 && this.truncateWal()) continue;
         // Full (cap reached or disk full): drop the oldest tenth, then a bigger share each time.
         const depth = this.depth();
         if (depth === 0) throw error;
         this.dropOldest(Math.max(items.length, Math.ceil(depth * 0.1 * (attempt + 1))));
       }
+    }
+  }
+
+  /** Checkpoints and truncates the write-ahead log; true when it held anything to give back. */
+  private truncateWal(): boolean {
+    try {
+      const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+      return row !== undefined && row.busy === 0 && row.log > 0;
+    } catch {
+      return false;
     }
   }
 
