@@ -8,6 +8,7 @@ export const ACCESS_API_PATHS = {
   session: '/api/v1/session',
   users: '/api/v1/users',
   userDisable: '/api/v1/users/:id/disable',
+  userPassword: '/api/v1/users/:id/password',
   audit: '/api/v1/audit',
 } as const;
 

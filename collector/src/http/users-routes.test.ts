@@ -139,6 +139,38 @@ describe('users and audit API', () => {
     expect(none.status).toBe(404);
   });
 
+  it('resets a password: a new one answered once, the old one and every session end, audited; admin only', async () => {
+    const added = await json<{ user: { id: string }; password: string }>(
+      await addUser(admin, { email: 'forgot@example.com', role: 'viewer' }),
+    );
+    const before = await server.login('forgot@example.com', added.password);
+    const path = `/api/v1/users/${added.user.id}/password`;
+    expect((await server.request(path, { method: 'POST', session: tech })).status).toBe(403);
+    expect((await server.request(path, { method: 'POST', session: admin, csrf: false })).status).toBe(403);
+    const res = await server.request(path, { method: 'POST', session: admin });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await json<{ user: { email: string }; password: string }>(res);
+    expect(body.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(body.password).not.toBe(added.password);
+    expect(body.user.email).toBe('forgot@example.com');
+    expect((await server.request('/api/v1/session', { session: before })).status).toBe(401);
+    await expect(server.login('forgot@example.com', added.password)).rejects.toThrow(/401/);
+    await server.login('forgot@example.com', body.password);
+    const row = server.store.db.prepare('SELECT * FROM user WHERE id = ?').get(added.user.id) as Record<string, string>;
+    expect(JSON.stringify(row)).not.toContain(body.password);
+    const { audit } = await json<{ audit: { action: string; actor: { name: string }; target: string }[] }>(
+      await server.request('/api/v1/audit', { session: admin }),
+    );
+    expect(audit.find((r) => r.action === 'user.passwd')).toMatchObject({
+      actor: { name: 'Ada Admin' },
+      target: added.user.id,
+    });
+    expect(
+      (await server.request('/api/v1/users/us_000000000000/password', { method: 'POST', session: admin })).status,
+    ).toBe(404);
+  });
+
   it('shows the audit log newest first to an admin, with since and limit', async () => {
     server.alerts.save(alertRecord({ id: 'al_north', client: 'Northside', ack: null }));
     server.clock.now = T0 + 60_000;

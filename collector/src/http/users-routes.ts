@@ -113,6 +113,31 @@ export function registerUsersRoutes(app: FastifyInstance, ctx: RouteContext & { 
     },
   );
 
+  app.post<{ Params: UserIdParams }>(
+    ACCESS_API_PATHS.userPassword,
+    { schema: { params: UserIdParamsSchema }, onRequest },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      requireRole(principal, ADMIN, 'reset passwords');
+      const { id } = request.params;
+      const user = users.get(id);
+      if (!user) throw new HttpError(404, 'not_found', `no user ${id}`);
+      const password = generatePassword();
+      // setPassword ends the user's sessions in the same transaction.
+      users.setPassword(id, await hashPassword(password));
+      audit(db, {
+        at: ctx.now(),
+        actor: actorOf(principal),
+        action: 'user.passwd',
+        target: id,
+        detail: { email: user.email },
+      });
+      request.log.info({ user_id: id, by: principal.name, principal: principal.id }, 'password reset');
+      // Like a new user's: in this answer only.
+      return reply.header('cache-control', 'no-store').send({ user: userJson(user), password });
+    },
+  );
+
   app.get<{ Querystring: AuditQuery }>(
     ACCESS_API_PATHS.audit,
     { schema: { querystring: AuditQuerySchema }, onRequest },
