@@ -6,14 +6,17 @@ const UNITS: [number, string][] = [
   [60_000, 'min'],
 ];
 
+/** A span of time in its largest whole unit: "40 s", "2 min", "3 h", "5 d". */
+export function span(ms: number): string {
+  for (const [size, unit] of UNITS) if (ms >= size) return `${Math.floor(ms / size)} ${unit}`;
+  return `${Math.max(0, Math.floor(ms / 1000))} s`;
+}
+
 /** "just now", "40 s ago", "2 min ago", "3 h ago", "5 d ago"; "never" for null. */
 export function ago(iso: string | null, now: number): string {
   if (iso === null) return 'never';
   const ms = now - Date.parse(iso);
-  if (ms < 10_000) return 'just now';
-  if (ms < 60_000) return `${Math.floor(ms / 1000)} s ago`;
-  for (const [size, unit] of UNITS) if (ms >= size) return `${Math.floor(ms / size)} ${unit} ago`;
-  return 'just now';
+  return ms < 10_000 ? 'just now' : `${span(ms)} ago`;
 }
 
 /** A duration in words: "30 min", "2 h", "3 d". */
