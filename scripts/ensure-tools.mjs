@@ -9,6 +9,15 @@ import { existsSync } from 'node:fs';
 /** Each tool the tests need: where it is found once installed, and the Debian package that brings it. */
 export const TOOLS = [
   { what: 'headless Chromium for the dashboard tests', paths: ['/usr/bin/chromium'], pkg: 'chromium' },
+  // Debian 12's wine64 alone is a working 64-bit Wine 8 (loader /usr/lib/wine/wine64, not on PATH);
+  // the `wine` package only adds the /usr/bin/wine wrapper (installed without recommends: no wine32).
+  { what: 'Wine, to run the Windows agent executable', paths: ['/usr/lib/wine/wine64'], pkg: 'wine64' },
+  {
+    what: 'osslsigncode, to drop the runtime signature before injecting the Windows agent',
+    paths: ['/usr/bin/osslsigncode'],
+    pkg: 'osslsigncode',
+  },
+  { what: 'strip (binutils), to shrink the Linux agent executable', paths: ['/usr/bin/strip'], pkg: 'binutils' },
 ];
 
 const missing = TOOLS.filter((t) => !t.paths.some((p) => existsSync(p)));
