@@ -123,15 +123,18 @@ describe('AlertEngine', () => {
     expect(history[0]).toMatchObject({ state: 'resolved', started_at: at(2), resolved_at: at(4) });
   });
 
-  it('tells an alert that fired and resolved within a replayed backlog: firing first, then its resolve', async () => {
+  it('tells an alert that fired and resolved within a replayed backlog, once, as a resolved notice', async () => {
     const at = (i: number) => T0 + i * MIN;
-    const batch = [0, 1, 2].map((i) => service(at(i), 'CRITICAL'));
-    batch.push(service(at(3), 'OK'), service(at(4), 'OK'));
+    // Two episodes in one backlog: the group's interval does not swallow the second.
+    const batch = [0, 1, 2, 4, 5, 6].map((i) => service(at(i), 'CRITICAL'));
+    batch.push(service(at(3), 'OK'), service(at(3.5), 'OK'), service(at(7), 'OK'), service(at(8), 'OK'));
     await deliver(batch, at(30));
-    expect(outboxRows().map((r) => r.kind)).toEqual(['firing']);
-    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: 'firing' });
-    expect(engine.routeOnce(at(40))).toBe(1);
-    expect(outboxRows().map((r) => r.kind)).toEqual(['resolved', 'firing']); // newest first
+    expect(alerts().map((a) => a.state)).toEqual(['resolved', 'resolved']);
+    expect(engine.routeOnce(at(30))).toBe(1);
+    const [row] = outboxRows();
+    expect(row?.kind).toBe('resolved');
+    expect(row?.alerts.map((a) => a.state)).toEqual(['resolved', 'resolved']);
+    expect(alerts().map((a) => a.notified_state)).toEqual(['resolved', 'resolved']);
     expect(engine.routeOnce(at(90))).toBe(0);
   });
 
@@ -143,9 +146,27 @@ describe('AlertEngine', () => {
     expect(engine.routeOnce(T0 + 2 * MIN + 10_000)).toBe(0); // group_wait (30 s) not over: then killed
     await reopen();
     await deliver([service(T0 + 3 * MIN, 'OK'), service(T0 + 4 * MIN, 'OK')], T0 + 4 * MIN);
-    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: 'firing' });
     expect(engine.routeOnce(T0 + 10 * MIN)).toBe(1);
-    expect(outboxRows().map((r) => r.kind)).toEqual(['resolved', 'firing']); // newest first
+    expect(outboxRows().map((r) => r.kind)).toEqual(['resolved']);
+    expect(engine.routeOnce(T0 + 60 * MIN)).toBe(0);
+  });
+
+  it('keeps quiet about a backlog episode that a silence covered when it happened', async () => {
+    new SqliteAlertStore(store.db).addSilence({
+      id: 'si_one',
+      matchers: [{ label: 'host', op: '=', value: 'EMR-SRV01' }],
+      starts_at: T0,
+      ends_at: T0 + 10 * MIN,
+      reason: 'server move',
+      author: 'ops',
+      created_at: T0,
+      expired_at: null,
+    });
+    const batch = [0, 1, 2].map((i) => service(T0 + i * MIN, 'CRITICAL'));
+    batch.push(service(T0 + 3 * MIN, 'OK'), service(T0 + 4 * MIN, 'OK'));
+    await deliver(batch, T0 + 30 * MIN);
+    expect(engine.routeOnce(T0 + 30 * MIN)).toBe(0);
+    expect(alerts()[0]).toMatchObject({ state: 'resolved', notified_state: null });
   });
 
   it('stays quiet about a firing that resolved within group_wait', async () => {

@@ -9,10 +9,11 @@ import type { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { DiskSeries } from './disk-series.js';
 import { type AlertChange, alertKeyString, applyObservations, evaluateHost, siteAlertKey } from './evaluate.js';
 import { route } from './route.js';
-import type { RoutingConfig } from './routing-config.js';
+import { type RoutingConfig, routeSettings } from './routing-config.js';
 import { type ResolvedRules, resolveRules } from './rule-config.js';
 import { RULES } from './rules/registry.js';
 import type { SiteRule } from './rules/rule.js';
+import { suppressions } from './suppression.js';
 import { transition } from './transition.js';
 import type { AlertRecord, HostView, LatestResult, SeriesPoint, TransitionEvent } from './types.js';
 
@@ -107,8 +108,6 @@ export class AlertEngine {
     cancelled: 0,
   };
   errors = 0;
-  /** Routing passes since start (a pass inside persist makes the records read before it stale). */
-  private routePasses = 0;
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.now = deps.now ?? Date.now;
@@ -155,33 +154,29 @@ export class AlertEngine {
 
   /**
    * A firing alert nobody was told about yet, resolving after it fired for at least group_wait:
-   * its first notice was due while it fired (a backlog replayed after an outage fires and resolves
-   * in one batch; a collector killed during group_wait comes back to reports that resolve it).
-   * Routing runs first, so the firing is told (and then its resolve) instead of never.
+   * its notice was due while it fired, but routing never saw it firing (a backlog replayed after
+   * an outage fires and resolves it in one batch; a collector killed during group_wait comes back
+   * to reports that resolve it; the group's interval held it back). It is owed one resolved notice
+   * (which says when it started and how long it lasted) at the group's next flush: marked as if its
+   * firing had been told, without a time. One that lasted less than group_wait, or was silenced,
+   * in maintenance or inhibited when it resolved, stays quiet as before.
    */
-  private routeBeforeResolve(next: AlertRecord, prev: AlertRecord | undefined, now: number): AlertRecord {
+  private oweResolvedNotice(next: AlertRecord, prev: AlertRecord | undefined): AlertRecord {
     if (prev?.state !== 'firing' || prev.notified_state !== null || prev.started_at === null) return next;
-    if ((next.resolved_at ?? now) - prev.started_at < this.deps.config.routing.timing.groupWaitMs) return next;
-    this.routeOnce(Math.max(now, next.resolved_at ?? now));
-    return this.withMarks(next);
+    const at = next.resolved_at ?? next.updated_at;
+    if (at - prev.started_at < this.deps.config.routing.timing.groupWaitMs) return next;
+    const settings = routeSettings(this.deps.config.routing);
+    const others = this.deps.alerts.openAlerts().filter((a) => a.id !== prev.id);
+    const held = suppressions([...others, prev], this.deps.alerts.activeSilences(at), settings.maintenance, at);
+    if (held.has(prev.id)) return next;
+    return { ...next, notified_state: 'firing', notified_severity: prev.severity, notified_at: null };
   }
 
-  /** The record with the routing marks stored for it (routing may have run since it was read). */
-  private withMarks(record: AlertRecord): AlertRecord {
-    const stored = this.deps.alerts.get(record.id);
-    if (!stored) return record;
-    const { notified_state, notified_severity, notified_at, escalated_at } = stored;
-    return { ...record, notified_state, notified_severity, notified_at, escalated_at };
-  }
-
-  private persist(changes: readonly Pick<AlertChange, 'prev' | 'next' | 'event'>[], now: number): void {
-    const passes = this.routePasses;
+  private persist(changes: readonly Pick<AlertChange, 'prev' | 'next' | 'event'>[]): void {
     for (const change of changes) {
       if (change.event) this.counts[change.event]++;
-      let next = change.next;
-      // After routing ran in this batch, the records read before it carry stale marks.
-      if (next && this.routePasses !== passes) next = this.withMarks(next);
-      if (next && change.event === 'resolved') next = this.routeBeforeResolve(next, change.prev, now);
+      const next =
+        change.event === 'resolved' && change.next ? this.oweResolvedNotice(change.next, change.prev) : change.next;
       if (next) this.deps.alerts.save(next);
       else if (change.prev) this.deps.alerts.delete(change.prev.id);
       const a = next ?? change.prev;
@@ -207,7 +202,7 @@ export class AlertEngine {
    * The ingest hook: runs the sample-driven rules over a batch, one report at a time in time
    * order, so a backlog delivered after an outage replays its transitions as they happened.
    */
-  onIngest(agentId: string, reports: Report[], receivedAt: number): void {
+  onIngest(agentId: string, reports: Report[], _receivedAt: number): void {
     try {
       const row = this.stmt.agent.get(agentId);
       if (!row) return;
@@ -243,7 +238,7 @@ export class AlertEngine {
         }).filter((item) => item.key.target === result.target);
         changes.push(...applyObservations(alerts, items, result.ts, () => this.deps.alerts.newAlertId()));
       }
-      this.persist(changes, receivedAt);
+      this.persist(changes);
     } catch (error) {
       this.errors++;
       this.deps.logger.error({ err: error, agent_id: agentId }, 'alert evaluation failed');
@@ -270,10 +265,7 @@ export class AlertEngine {
           now,
           trigger: 'timer',
         });
-        this.persist(
-          applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()),
-          now,
-        );
+        this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
       }
       this.evaluateSites(bySite, now);
     });
@@ -297,7 +289,7 @@ export class AlertEngine {
           const prev = open.get(alertKeyString(key));
           const { next, event } = transition(prev, key, obs, now, () => this.deps.alerts.newAlertId());
           if (next) open.set(alertKeyString(key), next);
-          if (event || next) this.persist([{ prev, next, event }], now);
+          if (event || next) this.persist([{ prev, next, event }]);
         }
       }
     }
@@ -305,7 +297,6 @@ export class AlertEngine {
 
   /** Routing: group flushes, reminders, escalation → outbox rows, in one transaction. */
   routeOnce(now = this.now()): number {
-    this.routePasses++;
     let written = 0;
     const run = this.deps.db.transaction(() => {
       const out = route({
