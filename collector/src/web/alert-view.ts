@@ -59,6 +59,7 @@ function ackForm(alert: Alert, options: AlertViewOptions, close: () => void): HT
         submit.disabled = true;
         try {
           await options.api.post(`/api/v1/alerts/${encodeURIComponent(alert.id)}/ack`, { comment: comment.value });
+          close(); // first: a page does not redraw a list while a form in it is open
           options.changed(`Acknowledged: ${alert.summary}`);
         } catch (error) {
           submit.disabled = false;
@@ -114,6 +115,7 @@ function silenceForm(alert: Alert, options: AlertViewOptions, close: () => void)
         try {
           await options.api.post('/api/v1/silences', { matchers, duration: duration.value, reason: reason.value });
           const label = DURATIONS.find(([v]) => v === duration.value)?.[1] ?? duration.value;
+          close();
           options.changed(`Silenced for ${label}: ${scope.value === 'host' ? alert.host : alert.summary}`);
         } catch (error) {
           submit.disabled = false;

@@ -12,7 +12,7 @@ import type { Alert, Silence } from '../types.js';
 type Tab = 'open' | 'acknowledged' | 'silenced' | 'history' | 'silences';
 
 const TABS: { key: Tab; label: string; empty: string }[] = [
-  { key: 'open', label: 'Open', empty: 'No open alerts: nothing needs a look.' },
+  { key: 'open', label: 'Open', empty: 'No open alerts: all is well.' },
   { key: 'acknowledged', label: 'Acknowledged', empty: 'No acknowledged alerts are open.' },
   { key: 'silenced', label: 'Silenced', empty: 'No open alert is silenced.' },
   { key: 'history', label: 'History', empty: 'No resolved alerts yet.' },
@@ -25,11 +25,13 @@ const HISTORY_LIMIT = 200;
 
 const SEVERITY = { critical: 0, warning: 1 } as const;
 
-function tabOf(alert: Alert): Exclude<Tab, 'silences'> {
-  if (alert.state === 'resolved') return 'history';
-  if (alert.silenced_by) return 'silenced';
-  if (alert.ack) return 'acknowledged';
-  return 'open';
+/** The tabs an alert is listed under: every open alert under Open, and also under Acknowledged / Silenced. */
+function tabsOf(alert: Alert): Tab[] {
+  if (alert.state === 'resolved') return ['history'];
+  const tabs: Tab[] = ['open'];
+  if (alert.ack) tabs.push('acknowledged');
+  if (alert.silenced_by) tabs.push('silenced');
+  return tabs;
 }
 
 function silenceItem(silence: Silence, now: number, canAct: boolean, expire: (s: Silence) => void): HTMLElement {
@@ -117,7 +119,7 @@ async function render(view: PageView): Promise<void> {
   const draw = (force = false) => {
     if (!force && formOpen(list)) return; // someone is typing a comment or reason
     const byTab = new Map<Tab, Alert[]>(TABS.map((t) => [t.key, []]));
-    for (const a of alerts) byTab.get(tabOf(a))?.push(a);
+    for (const a of alerts) for (const t of tabsOf(a)) byTab.get(t)?.push(a);
     for (const b of tabButtons) {
       const key = b.dataset.tab as Tab;
       b.setAttribute('aria-selected', String(key === tab));
@@ -126,7 +128,12 @@ async function render(view: PageView): Promise<void> {
     }
     const open = alerts.filter((a) => a.state !== 'resolved');
     const critical = open.filter((a) => a.severity === 'critical').length;
-    replace(subtitle, `${open.length} open (${critical} critical) · ${silences.length} silences in force or scheduled`);
+    const waiting = open.filter((a) => !a.ack && !a.silenced_by).length;
+    replace(
+      subtitle,
+      `${open.length} open (${critical} critical), ${waiting} not yet acknowledged or silenced · ` +
+        `${silences.length} ${silences.length === 1 ? 'silence' : 'silences'} in force or scheduled`,
+    );
     const options = { now, api: view.api, canAct, showHost: true, changed };
     const empty = TABS.find((t) => t.key === tab)?.empty ?? '';
     if (tab === 'silences') {
@@ -137,9 +144,15 @@ async function render(view: PageView): Promise<void> {
       return;
     }
     const shown = [...(byTab.get(tab) ?? [])];
-    // Open tabs: worst first, then oldest first (longest burning); history: newest first.
+    // Open tabs: not yet handled first, then worst, then oldest (longest burning); history: newest first.
+    const handled = (a: Alert) => (a.ack || a.silenced_by ? 1 : 0);
     if (tab !== 'history') {
-      shown.sort((a, b) => SEVERITY[a.severity] - SEVERITY[b.severity] || Date.parse(a.since) - Date.parse(b.since));
+      shown.sort(
+        (a, b) =>
+          handled(a) - handled(b) ||
+          SEVERITY[a.severity] - SEVERITY[b.severity] ||
+          Date.parse(a.since) - Date.parse(b.since),
+      );
     }
     replace(list, shown.length ? shown.map((a) => alertItem(a, options)) : h('p.empty', {}, empty));
   };
