@@ -46,7 +46,7 @@ describe('pnpm demo', () => {
       body: JSON.stringify({ email: login?.[1], password: login?.[2] }),
     });
     expect(res.status).toBe(200);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect((await res.json()).user.role).toBe('admin');
 
     // The enrolled agent's first report reaches the fleet the admin sees.
