@@ -179,7 +179,11 @@ describe('Linux single executable', () => {
       expect(reports.every((r) => r.check === 'cpu')).toBe(true);
       const agents = collectorCli(data, ['agents', '--json']);
       expect(agents.code).toBe(0);
-      expect(agents.stdout).toContain(host);
+      const row = (
+        JSON.parse(agents.stdout) as { hostname: string; last_seen: string | null; last_seq: number }[]
+      ).find((a) => a.hostname === host);
+      expect(row?.last_seen).toBeTruthy();
+      expect(row?.last_seq).toBeGreaterThan(0);
       const status = run(LINUX, ['status', '--json', '--config', config]);
       expect(status.code, status.stderr).toBe(0);
       expect(JSON.parse(status.stdout)).toHaveProperty('buffer_depth');
