@@ -47,13 +47,15 @@ describe('pnpm demo', () => {
     });
     expect(res.status).toBe(200);
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    expect((await res.json()).user.role).toBe('admin');
+    expect(((await res.json()) as { user: { role: string } }).user.role).toBe('admin');
 
     // The enrolled agent's first report reaches the fleet the admin sees.
     const host = await until('the demo agent in the fleet', async () => {
-      const fleet = await (await fetch(`${url}/api/v1/fleet`, { headers: { cookie } })).json();
-      const hosts = fleet.clients.flatMap((c: { sites: { hosts: unknown[] }[] }) => c.sites.flatMap((s) => s.hosts));
-      return hosts.length > 0 && fleet.clients[0].name === 'Demo Practice' ? hosts : undefined;
+      const fleet = (await (await fetch(`${url}/api/v1/fleet`, { headers: { cookie } })).json()) as {
+        clients: { name: string; sites: { hosts: unknown[] }[] }[];
+      };
+      const hosts = fleet.clients.flatMap((c) => c.sites.flatMap((s) => s.hosts));
+      return hosts.length > 0 && fleet.clients[0]?.name === 'Demo Practice' ? hosts : undefined;
     });
     expect(host).toHaveLength(1);
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Building DOM nodes without a framework: h('div.card', {onclick}, children). Text is always set
 // as text (never HTML), so nothing the API answers can inject markup.
 
