@@ -85,4 +85,10 @@ export async function logIn(page: Page, email: string, password: string): Promis
   await page.locator('.topbar').waitFor();
 }
 
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+/**
+ * Where the browser tests save their screenshots: test/.tmp/screenshots (ignored by git), or the
+ * README's docs/screenshots with `pnpm screenshots` (VITALS_SCREENSHOTS=docs), so a plain test run
+ * leaves the tree clean.
+ */
+export const SCREENSHOTS =
+  process.env.VITALS_SCREENSHOTS === 'docs' ? join(ROOT, 'docs/screenshots') : join(ROOT, 'test/.tmp/screenshots');
