@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
-export const AGENT_JS = join(root, 'agent/dist/vitals.js');
-export const COLLECTOR_JS = join(root, 'collector/dist/vitals-collector.js');
+// Overridable to soak a deliberately broken bundle (a mutation check: the soak must fail on it).
+export const AGENT_JS = process.env.VITALS_SOAK_AGENT_JS ?? join(root, 'agent/dist/vitals.js');
+export const COLLECTOR_JS = process.env.VITALS_SOAK_COLLECTOR_JS ?? join(root, 'collector/dist/vitals-collector.js');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The collector's routing.group_wait in the soak (collectorYaml): alerts shorter than it stay quiet. */
@@ -89,6 +90,7 @@ export class Cluster {
     this.collectorConfig = join(this.dir, 'collector.yaml');
     this.fillFile = null;
     this.mounted = null;
+    this.links = [];
   }
 
   async setup() {
@@ -112,7 +114,6 @@ export class Cluster {
       this.crashes,
     );
     await this.startCollector();
-    if (this.diskAgent !== null) await this.startLink();
     const token = JSON.parse(
       (await this.collectorCli(['token', 'create', '--client', 'Soak Family Practice', '--site', 'Main St', '--json']))
         .stdout,
@@ -132,7 +133,7 @@ export class Cluster {
       copyFileSync('/bin/sleep', exe);
       const config = join(agentDir, 'agent.yaml');
       writeFileSync(config, agentYaml(host, stateDir, this.names[i]));
-      const url = i === this.diskAgent ? this.linkUrl : this.url;
+      const { url } = await this.startLink();
       await this.agentCli(['enroll', '--url', url, '--token', token, '--config', config]);
       this.hostnames.push(host);
       this.stateDirs.push(stateDir);
@@ -187,39 +188,52 @@ export class Cluster {
   }
 
   /**
-   * The full-disk agent reaches the collector through this TCP relay, so its link can be cut while
-   * its disk is full: the buffer then has to grow, and the disk has to refuse it.
+   * Each agent reaches the collector through its own TCP relay in this process. A relay can be cut
+   * (the full-disk agent's, so its buffer has to grow while the disk refuses it), or lose responses:
+   * the collector stores a batch, the agent never hears so, and sends it again (the dedupe's test).
    */
   async startLink() {
-    this.linkCut = false;
-    this.linkSockets = new Set();
-    this.link = createServer((client) => {
-      if (this.linkCut) return client.destroy();
+    const link = { cut: false, loseResponses: false, sockets: new Set(), lost: 0 };
+    link.server = createServer((client) => {
+      if (link.cut) return client.destroy();
       const upstream = connect(this.port, '127.0.0.1');
-      for (const [a, b] of [
-        [client, upstream],
-        [upstream, client],
-      ]) {
-        this.linkSockets.add(a);
-        a.on('error', () => b.destroy());
-        a.on('close', () => {
-          this.linkSockets.delete(a);
-          b.destroy();
+      const both = [client, upstream];
+      for (const s of both) {
+        link.sockets.add(s);
+        s.on('error', () => {
+          for (const x of both) x.destroy();
         });
-        a.pipe(b);
+        s.on('close', () => {
+          link.sockets.delete(s);
+          for (const x of both) x.destroy();
+        });
       }
+      client.pipe(upstream);
+      upstream.on('data', (chunk) => {
+        if (link.loseResponses) {
+          link.lost++;
+          for (const x of both) x.destroy();
+        } else client.write(chunk);
+      });
     });
-    await new Promise((resolve) => this.link.listen(0, '127.0.0.1', resolve));
-    this.linkUrl = `http://127.0.0.1:${this.link.address().port}`;
+    await new Promise((resolve) => link.server.listen(0, '127.0.0.1', resolve));
+    link.url = `http://127.0.0.1:${link.server.address().port}`;
+    this.links.push(link);
+    return link;
   }
 
-  cutLink() {
-    this.linkCut = true;
-    for (const socket of this.linkSockets) socket.destroy();
+  cutLink(i) {
+    const link = this.links[i];
+    link.cut = true;
+    for (const socket of link.sockets) socket.destroy();
   }
 
-  restoreLink() {
-    this.linkCut = false;
+  restoreLink(i) {
+    this.links[i].cut = false;
+  }
+
+  loseResponses(i, on) {
+    this.links[i].loseResponses = on;
   }
 
   /**
@@ -227,7 +241,7 @@ export class Cluster {
    * (SQLite reuses the pages it already has, so a full disk alone would not bite).
    */
   fillDisk() {
-    this.cutLink();
+    this.cutLink(this.diskAgent);
     this.fillFile = join(this.mounted, 'fill');
     const fd = openSync(this.fillFile, 'a');
     let filled = 0;
@@ -252,7 +266,7 @@ export class Cluster {
   freeDisk() {
     if (this.fillFile) rmSync(this.fillFile, { force: true });
     this.fillFile = null;
-    this.restoreLink();
+    this.restoreLink(this.diskAgent);
   }
 
   collectorCli(args, timeout = 60_000) {
@@ -293,8 +307,10 @@ export class Cluster {
         part.child.kill('SIGKILL');
       }
     }
-    this.link?.close();
-    for (const socket of this.linkSockets ?? []) socket.destroy();
+    for (const link of this.links) {
+      link.server.close();
+      for (const socket of link.sockets) socket.destroy();
+    }
     if (this.mounted) {
       await sleep(200);
       await run('umount', ['-l', this.mounted]).catch(() => {});

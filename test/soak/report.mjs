@@ -7,6 +7,7 @@ const LABELS = {
   disk_full: 'agent state disk full, link cut',
   smtp_outage: 'SMTP server down',
   process_kill: 'watched process killed',
+  response_loss: 'collector responses lost (agent resends)',
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -28,6 +29,7 @@ export function report(r) {
   lines.push('| figure | value |', '|---|---|');
   lines.push(`| reports stored | ${total('stored').toLocaleString('en-US')} |`);
   lines.push(`| duplicates | ${total('duplicates')} |`);
+  lines.push(`| collector responses lost on the way (batches the agents had to resend) | ${r.responsesLost} |`);
   lines.push(`| gaps (sequence numbers missing) | ${total('gaps')} |`);
   lines.push(`| dropped (counted by the agents) | ${total('dropped')} |`);
   lines.push(`| not stored at the tail | ${total('tail')} |`);

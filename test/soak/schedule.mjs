@@ -26,13 +26,14 @@ const LANES = {
   disk_full: { first: [5, 30], gap: [20, 45], hold: [20, 45] },
   smtp_outage: { first: [5, 40], gap: [20, 50], hold: [10, 30] },
   process_kill: { first: [2, 15], gap: [5, 20], hold: [2, 15] },
+  response_loss: { first: [3, 20], gap: [15, 40], hold: [2, 8] },
 };
 
 export const FAULT_KINDS = Object.keys(LANES);
 
 /**
  * The faults of one run, sorted by start: { at, kind, target, hold } with at and hold in ms.
- * target: the agent index for agent_kill, process_kill and disk_full; null otherwise. Every fault
+ * target: the agent index for agent_kill, process_kill, response_loss and disk_full; null otherwise. Every fault
  * ends before `durationMs`; the collector, disk and SMTP lanes get at least one fault each.
  */
 export function faultSchedule({ seed, durationMs, agents, diskAgent, warmupMs = 8000 }) {
@@ -59,6 +60,7 @@ export function faultSchedule({ seed, durationMs, agents, diskAgent, warmupMs = 
   };
   for (let i = 0; i < agents; i++) lane('agent_kill', i);
   for (let i = 0; i < agents; i++) lane('process_kill', i);
+  for (let i = 0; i < agents; i++) lane('response_loss', i);
   lane('collector_outage', null, true);
   lane('smtp_outage', null, true);
   if (diskAgent !== null) lane('disk_full', diskAgent, true);

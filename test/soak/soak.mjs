@@ -93,6 +93,9 @@ async function begin(ev) {
     case 'smtp_outage':
       await mailbox.close();
       return `SMTP server closed for ${(ev.hold / 1000).toFixed(1)} s`;
+    case 'response_loss':
+      cluster.loseResponses(ev.target, true);
+      return `${cluster.hostnames[ev.target]} loses every collector response for ${(ev.hold / 1000).toFixed(1)} s`;
     case 'process_kill':
       down.add(`process${ev.target}`);
       await cluster.killProcess(ev.target);
@@ -115,6 +118,9 @@ async function end(ev) {
       return;
     case 'smtp_outage':
       await mailbox.reopen();
+      return;
+    case 'response_loss':
+      cluster.loseResponses(ev.target, false);
       return;
     case 'process_kill':
       cluster.startProcess(ev.target);
@@ -279,6 +285,7 @@ try {
     alerts: alertResult,
     outbox: outboxResult,
     detection,
+    responsesLost: sum(cluster.links.map((l) => l.lost)),
     mails: mailbox.mails.length,
     hooks: receiver.hooks.length,
     faults: faultCounts,
