@@ -3,7 +3,7 @@
 // (cpu, memory, uptime, two disks: 5 results a minute = 50,400), then a local collector comes back.
 // Prints the buffer size and how long the real `vitals run` takes to drain it.
 //
-//   node scripts/build.mjs && node test/bench/backlog.mjs [--days 7] [--per-minute 5]
+//   node scripts/build.mjs && node test/bench/backlog.mjs [--days 7] [--per-minute 5] [--json]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,11 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 
 const { values: opts } = parseArgs({
-  options: { days: { type: 'string', default: '7' }, 'per-minute': { type: 'string', default: '5' } },
+  options: {
+    days: { type: 'string', default: '7' },
+    'per-minute': { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
+  },
 });
 const root = new URL('../../', import.meta.url).pathname;
 const agentJs = join(root, 'agent/dist/vitals.js');
@@ -103,6 +107,20 @@ const stored = execFileSync(
   .filter(Boolean).length;
 rmSync(dir, { recursive: true, force: true });
 
+if (opts.json) {
+  const summary = {
+    backlog_results: total,
+    days: Number(opts.days),
+    per_minute: perMinute,
+    buffer_mb: Math.round(bytes / 1e5) / 10,
+    buffer_cap_mb: 64,
+    drain_s: Math.round(drainMs / 100) / 10,
+    stored,
+    missing: Math.max(0, total - stored),
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.exit(stored >= total ? 0 : 1);
+}
 console.log('| figure | value |\n|---|---|');
 console.log(`| backlog | ${total.toLocaleString('en-US')} results (${opts.days} days × ${perMinute}/min) |`);
 console.log(`| buffer file | ${(bytes / 1e6).toFixed(1)} MB (cap 64 MB) |`);
