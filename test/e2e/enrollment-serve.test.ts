@@ -1,9 +1,12 @@
 // `vitals-collector serve` with public_url and downloads in its config file: the install commands
 // of a token made through the API carry the configured URL, the install scripts and agent builds
-// come from the configured directories without a login, and the token enrolls a real agent.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// come from the configured directories without a login, and the token enrolls a real agent; the
+// Linux command as answered, run by sh, installs through the real install.sh and /download/.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeAgentExecutable } from '../install/harness.js';
 import {
   cleanupAll,
   collectorCli,
@@ -62,6 +65,40 @@ describe('serve: enrollment tokens and downloads from the config', () => {
     expect(JSON.parse(listed.stdout)).toEqual([
       expect.objectContaining({ id: created.id, client: 'Northside', site: 'Main St', status: 'active', uses: 1 }),
     ]);
+    await collector.term();
+  });
+
+  it('the Linux command exactly as answered fetches the real install.sh and the agent from the collector and enrolls', async () => {
+    const dataDir = tempDir('vitals-enrollment-chain-');
+    mkdirSync(join(dataDir, 'agent'));
+    writeAgentExecutable(join(dataDir, 'agent', 'vitals-linux-x64'));
+    const configFile = join(dataDir, 'collector.yaml');
+    // scripts_dir left out: the checkout's install-scripts/ is served.
+    writeFileSync(configFile, 'downloads:\n  dir: agent\n');
+    const collector = await startCollector({ dataDir, port: await freePort(), configFile });
+    const key = collectorCli(dataDir, ['apikey', 'create', '--name', 'rollout', '--role', 'admin', '--json']);
+    const { secret } = JSON.parse(key.stdout) as { secret: string };
+    const res = await fetch(`${collector.url}/api/v1/enrollment-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client: 'Northside', site: 'Main St' }),
+    });
+    const { install } = (await res.json()) as { install: { linux: string } };
+    expect(install.linux).toContain(`curl -fsSL '${collector.url}/install/linux.sh' | sudo sh -s --`);
+
+    // Real curl and the real script; sudo installs under a temporary root (no systemctl there).
+    const root = tempDir('vitals-enrollment-chain-root-');
+    const run = spawnSync('/bin/sh', ['-c', `sudo() { "$@" --root "$ROOT"; }\n${install.linux}`], {
+      encoding: 'utf8',
+      env: { ...process.env, ROOT: root, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    // The agent installed is the file /download/vitals-linux-x64 served.
+    const served = readFileSync(join(dataDir, 'agent', 'vitals-linux-x64'), 'utf8');
+    expect(readFileSync(join(root, 'usr/local/lib/vitals/vitals'), 'utf8')).toBe(served);
+    const agents = JSON.parse(collectorCli(dataDir, ['agents', '--json']).stdout) as { client: string; site: string }[];
+    expect(agents).toEqual([expect.objectContaining({ client: 'Northside', site: 'Main St' })]);
     await collector.term();
   });
 });
