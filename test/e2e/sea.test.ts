@@ -219,6 +219,15 @@ describe('Windows single executable under Wine', () => {
     run('/usr/lib/wine/wineserver', ['-k'], wineEnv);
   });
 
+  it("carries no stale Authenticode signature (the runtime's was removed before injection)", () => {
+    const runtime = ensureRuntime('win-x64').bin;
+    expect(peSecurityDirectory(runtime).size).toBeGreaterThan(0);
+    expect(peSecurityDirectory(WINDOWS)).toEqual({ pe32plus: true, offset: 0, size: 0 });
+    const exe = readFileSync(WINDOWS);
+    expect(exe.includes(Buffer.from('NODE_SEA_BLOB', 'utf16le'))).toBe(true);
+    expect(exe.includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1')).toBe(true);
+  });
+
   it('prints its version', () => {
     const v = runToFiles(WINE, [WINDOWS, '--version'], wineEnv);
     expect(v.code, v.stderr).toBe(0);
@@ -232,6 +241,17 @@ describe('Windows single executable under Wine', () => {
     expect(cpu?.status).not.toBe('UNKNOWN');
   }, 120_000);
 });
+
+/** The PE's certificate-table directory entry (file offset, size) and whether it is PE32+. */
+function peSecurityDirectory(file: string): { pe32plus: boolean; offset: number; size: number } {
+  const b = readFileSync(file);
+  const pe = b.readUInt32LE(0x3c);
+  expect(b.toString('latin1', pe, pe + 4)).toBe('PE\0\0');
+  const opt = pe + 24;
+  const pe32plus = b.readUInt16LE(opt) === 0x20b;
+  const dir = opt + (pe32plus ? 112 : 96) + 4 * 8; // data directory 4 = IMAGE_DIRECTORY_ENTRY_SECURITY
+  return { pe32plus, offset: b.readUInt32LE(dir), size: b.readUInt32LE(dir + 4) };
+}
 
 function machO(file: string): string {
   const fd = openSync(file, 'r');
