@@ -80,11 +80,7 @@ function has(cmd) {
 async function timed(file, fn) {
   const started = performance.now();
   await fn();
-  const bytes = statSync(join(OUT, file)).size;
-  const sha256 = createHash('sha256')
-    .update(readFileSync(join(OUT, file)))
-    .digest('hex');
-  rows.push({ file, bytes, seconds: (performance.now() - started) / 1000, sha256 });
+  rows.push({ file, bytes: statSync(join(OUT, file)).size, seconds: (performance.now() - started) / 1000 });
 }
 
 const common = {
@@ -135,9 +131,10 @@ if (targets.includes('linux-x64') || targets.includes('win-x64')) {
   const blobFile = join(WORK, 'sea-prep.blob');
   writeFileSync(
     config,
+    // Relative paths (run in WORK): stack traces then name vitals-sea.cjs, not this machine's folders.
     JSON.stringify({
-      main: seaBundle,
-      output: blobFile,
+      main: 'vitals-sea.cjs',
+      output: 'sea-prep.blob',
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
       useCodeCache: false,
@@ -241,11 +238,17 @@ for (const arch of ['arm64', 'x64']) {
 }
 
 rmSync(WORK, { recursive: true, force: true });
+// Checksums of every agent file in dist/agent/, including ones an earlier run with other --targets made.
+const ARTIFACTS = ['vitals-linux-x64', 'vitals-macos-arm64.tar.gz', 'vitals-macos-x64.tar.gz', 'vitals-win-x64.exe'];
 writeFileSync(
   join(OUT, 'SHA256SUMS'),
-  rows
-    .sort((a, b) => a.file.localeCompare(b.file))
-    .map((r) => `${r.sha256}  ${r.file}\n`)
+  ARTIFACTS.filter((f) => existsSync(join(OUT, f)))
+    .map(
+      (f) =>
+        `${createHash('sha256')
+          .update(readFileSync(join(OUT, f)))
+          .digest('hex')}  ${f}\n`,
+    )
     .join(''),
 );
 
