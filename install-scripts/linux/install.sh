@@ -26,6 +26,11 @@
 #             5 enrollment refused or collector unreachable, 6 systemd failed, 7 existing config invalid.
 set -eu
 
+# The whole script is one brace group: sh reads it to the closing brace before running anything, so
+# a download cut short by `curl | sh` runs nothing, and no command can read the rest of the script
+# from standard input.
+{
+
 SERVICE=vitals.service
 ASSET=vitals-linux-x64
 
@@ -209,6 +214,7 @@ fi
 
 mkdir -p "$LIB_DIR"
 NEW=$(mktemp "$LIB_DIR/.vitals.new.XXXXXX")
+# shellcheck disable=SC2317 # run by the trap below
 cleanup() {
 	rm -f "$NEW"
 	rmdir "$LIB_DIR" 2>/dev/null || true
@@ -350,3 +356,5 @@ else
 	say "installed"
 fi
 say "check it with: sudo vitals status   (logs: journalctl -u $SERVICE)"
+exit 0
+}

@@ -16,6 +16,11 @@
 #             5 enrollment refused or collector unreachable, 6 launchd failed, 7 existing config invalid.
 set -eu
 
+# The whole script is one brace group: sh reads it to the closing brace before running anything, so
+# a download cut short by `curl | sh` runs nothing, and no command can read the rest of the script
+# from standard input.
+{
+
 LABEL=com.vitals.agent
 
 say() { printf 'vitals install: %s\n' "$*"; }
@@ -202,6 +207,7 @@ fi
 
 mkdir -p "$ROOT/usr/local"
 STAGE=$(mktemp -d "$ROOT/usr/local/.vitals.new.XXXXXX")
+# shellcheck disable=SC2317 # run by the trap below
 cleanup() {
 	rm -rf "$STAGE"
 	prune_root
@@ -359,3 +365,5 @@ else
 	say "installed"
 fi
 say "check it with: sudo vitals status   (log: $LOG_FILE)"
+exit 0
+}

@@ -204,6 +204,22 @@ describe('linux install.sh', () => {
     expect(walk(root)).toEqual([]);
   });
 
+  it('runs nothing when `curl | sh` delivers only part of the script', async () => {
+    const { root, data, collector, exe } = await setup();
+    const text = readFileSync(LINUX_SH, 'utf8');
+    // Cut just after the binary is put in place: without the brace group that part would run.
+    const cut = text.slice(0, text.indexOf('say "agent $VERSION installed'));
+    const args = ['-s', '--', '--url', collector.url, '--token', createToken(data), '--binary', exe, '--root', root];
+    const r = spawnSync('sh', args, { input: cut, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/end of file|expecting/i);
+    expect(walk(root)).toEqual([]);
+    // The whole script through the same pipe installs.
+    const whole = spawnSync('sh', args, { input: text, encoding: 'utf8' });
+    expect(whole.status, whole.stderr).toBe(0);
+    expect(existsSync(join(root, 'var/lib/vitals/identity.json'))).toBe(true);
+  });
+
   it('refuses to run as a normal user without --root', async () => {
     const r = await runScript(LINUX_SH, ['--url', 'https://collector.example', '--token', 'x'.repeat(20)], {
       asUid: 65534,
