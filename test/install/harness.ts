@@ -25,12 +25,21 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs an installer with sh (asynchronously: the test's own HTTP servers must keep answering). */
-export function runScript(script: string, args: string[], options: { asUid?: number } = {}): Promise<Run> {
+/**
+ * Runs an installer with sh (asynchronously: the test's own HTTP servers must keep answering), as
+ * another user with asUid, or a whole command line with shell (script and args are then unused).
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  options: { asUid?: number; shell?: string } = {},
+): Promise<Run> {
   const command =
-    options.asUid === undefined
-      ? ['sh', script, ...args]
-      : ['setpriv', `--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', 'sh', script, ...args];
+    options.shell !== undefined
+      ? ['sh', '-c', options.shell]
+      : options.asUid === undefined
+        ? ['sh', script, ...args]
+        : ['setpriv', `--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', 'sh', script, ...args];
   const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },

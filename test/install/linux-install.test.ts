@@ -3,7 +3,7 @@
 // re-run upgrades in place keeping identity, buffer and config byte for byte; uninstall leaves
 // nothing; the unit passes `systemd-analyze verify`; and the errors a user can hit are clear.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -202,6 +202,27 @@ describe('linux install.sh', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--tokn'");
     expect(walk(root)).toEqual([]);
+  });
+
+  it("the enrollment page's command works as pasted: script and agent served by the collector", async () => {
+    const dir = tempDir('vitals-install-');
+    const root = join(dir, 'root');
+    const builds = join(dir, 'builds');
+    mkdirSync(root);
+    mkdirSync(builds);
+    const exe = writeAgentExecutable(join(builds, 'vitals-linux-x64'));
+    const configFile = join(dir, 'collector.yaml');
+    writeFileSync(configFile, `downloads:\n  dir: ${builds}\n`);
+    const data = join(dir, 'data');
+    const collector = await startCollector({ dataDir: data, port: await freePort(), configFile });
+    const token = createToken(data);
+    // contract.md's Linux command, with `sudo` left out (this is root) and --root added.
+    const command = `curl -fsSL '${collector.url}/install/linux.sh' | sh -s -- --url '${collector.url}' --token '${token}' --root '${root}'`;
+    const r = await runScript('', [], { shell: command });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain(`downloading ${collector.url}/download/vitals-linux-x64`);
+    expect(sha256(layout(root).agent)).toBe(sha256(exe));
+    expect(existsSync(join(layout(root).state, 'identity.json'))).toBe(true);
   });
 
   it('runs nothing when `curl | sh` delivers only part of the script', async () => {

@@ -2,7 +2,7 @@
 // machine's `uname -m` downloaded and unpacked, the LaunchDaemon plist read back as XML with the keys
 // launchd needs, its command delivering to a real collector, upgrade keeping identity, clean uninstall.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupAll, createToken, freePort, startCollector, tempDir, waitFor } from '../e2e/harness.js';
@@ -120,6 +120,25 @@ describe('macOS install.sh (--root)', () => {
     } finally {
       await front.close();
     }
+  });
+
+  it("the enrollment page's command works as pasted: script and tarball served by the collector", async () => {
+    const dir = tempDir('vitals-install-mac-');
+    const root = join(dir, 'root');
+    const builds = join(dir, 'builds');
+    mkdirSync(root);
+    mkdirSync(builds);
+    writeMacTarball(builds, writeAgentExecutable(join(dir, 'vitals-build-1')));
+    const configFile = join(dir, 'collector.yaml');
+    writeFileSync(configFile, `downloads:\n  dir: ${builds}\n`);
+    const data = join(dir, 'data');
+    const collector = await startCollector({ dataDir: data, port: await freePort(), configFile });
+    // contract.md's macOS command, with `sudo` left out (this is root) and --root added.
+    const command = `curl -fsSL '${collector.url}/install/macos.sh' | sh -s -- --url '${collector.url}' --token '${createToken(data)}' --root '${root}'`;
+    const r = await runScript('', [], { shell: command });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain(`downloading ${collector.url}/download/vitals-macos-x64.tar.gz`);
+    expect(existsSync(join(root, 'Library/Application Support/Vitals/state/identity.json'))).toBe(true);
   });
 
   it('refuses to run without --url and --token, and outside macOS without --root', async () => {
