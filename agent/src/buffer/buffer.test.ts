@@ -100,6 +100,13 @@ describe('ResultBuffer', () => {
     expect(status.state.last_delivery_at).toBe('19000');
   });
 
+  it('reads a buffer file the agent has created but not yet given its tables as empty, not as an error', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, BUFFER_FILE), '');
+    expect(readBufferStatus(dir)).toMatchObject({ exists: true, depth: 0, droppedTotal: 0, state: {} });
+    expect(readBufferStatus(tempDir())).toMatchObject({ exists: false, depth: 0 });
+  });
+
   it('survives a full disk: keeps results in memory, then writes them when space returns', () => {
     const mount = tempDir();
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount]);

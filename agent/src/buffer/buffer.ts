@@ -291,6 +291,13 @@ export function readBufferStatus(stateDir: string): BufferStatus {
     return { exists: false, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
   }
   try {
+    // A buffer the agent has just created may not hold its tables yet: nothing buffered.
+    const ready = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+      .get() as {
+      n: number;
+    };
+    if (ready.n === 0) return { exists: true, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
     const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     const state = Object.fromEntries(meta.map((m) => [m.key, m.value]));
     return { exists: true, ...storedStats(db), droppedTotal: Number(state.dropped_total ?? 0), state };
