@@ -18,6 +18,13 @@ export const TOOLS = [
     pkg: 'osslsigncode',
   },
   { what: 'strip (binutils), to shrink the Linux agent executable', paths: ['/usr/bin/strip'], pkg: 'binutils' },
+  { what: 'shellcheck, to lint the install scripts', paths: ['/usr/bin/shellcheck'], pkg: 'shellcheck' },
+  {
+    what: 'systemd-analyze, to verify the unit install.sh writes',
+    paths: ['/usr/bin/systemd-analyze'],
+    pkg: 'systemd',
+  },
+  { what: 'curl, which the install scripts download with', paths: ['/usr/bin/curl'], pkg: 'curl' },
 ];
 
 const missing = TOOLS.filter((t) => !t.paths.some((p) => existsSync(p)));

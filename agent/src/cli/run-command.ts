@@ -1,5 +1,5 @@
 // `vitals run`: the long-running agent. Schedules checks, writes every result to the buffer
-// first, ships to the collector, and stops cleanly on SIGINT/SIGTERM.
+// first, ships to the collector, and stops cleanly on SIGINT/SIGTERM (and SIGBREAK on Windows).
 import { randomUUID } from 'node:crypto';
 import { ResultBuffer } from '../buffer/buffer.js';
 import { loadAgentConfig } from '../config.js';
@@ -81,6 +81,8 @@ export async function runCommand(options: { config?: string }): Promise<number> 
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Ctrl-Break in a Windows console (a service wrapper may send it instead of Ctrl-C).
+    process.once('SIGBREAK', stop);
   });
   clearInterval(ageTimer);
   await scheduler.stop();
