@@ -1,6 +1,5 @@
-// The collector's HTTP server: fastify with gzip request decompression (body limit counted after
-// decompression), schema validation from shared/, per-agent rate limits and JSON errors.
-import compress from '@fastify/compress';
+// The collector's HTTP server: fastify with gzip request bodies (json-body.ts; body limit counted
+// after decompression), schema validation from shared/, per-agent rate limits and JSON errors.
 import rateLimit from '@fastify/rate-limit';
 import { API_PATHS, compileSchema } from '@vitals/shared';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -14,6 +13,7 @@ import { type DownloadDirs, registerDownloadRoutes } from './download-routes.js'
 import { registerEnrollRoute } from './enroll-route.js';
 import { registerEnrollmentRoutes } from './enrollment-routes.js';
 import { registerIngestRoute } from './ingest-route.js';
+import { registerJsonBody } from './json-body.js';
 import { CollectorMetrics } from './metrics.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { accessSchemes } from './session-scheme.js';
@@ -92,15 +92,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
   });
 
-  await app.register(compress, {
-    // `global: false` would switch request decompression off too; only responses are left alone.
-    globalCompression: false,
-    requestEncodings: ['gzip', 'identity'],
-    onUnsupportedRequestEncoding: (encoding) =>
-      new HttpError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip or none`),
-    onInvalidRequestPayload: (_encoding, _request, error) =>
-      new HttpError(400, 'invalid_body', `gzip body could not be decompressed: ${error.message}`),
-  });
+  // Plain or gzip JSON, the limit counted after decompression.
+  registerJsonBody(app, options.limits.bodyMaxBytes);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
