@@ -1,9 +1,8 @@
 // `vitals enroll`: trades a site enrollment token for this agent's own id and secret.
 import os from 'node:os';
 import { API_PATHS, type EnrollRequest, type EnrollResponse } from '@vitals/shared';
-import { request } from 'undici';
 import { loadAgentConfig } from '../config.js';
-import { createDispatcher, describeTransportError } from '../delivery/transport.js';
+import { createTransport, describeTransportError } from '../delivery/transport.js';
 import { identityPath, readIdentity, writeIdentity } from '../identity.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './check-command.js';
@@ -46,7 +45,7 @@ export async function enrollCommand(
     return 0;
   }
   const base = options.url.replace(/\/+$/, '');
-  const dispatcher = createDispatcher({
+  const transport = createTransport({
     url: base,
     caFile: config.collector.caFile,
     pinSha256: config.collector.pinSha256,
@@ -67,18 +66,17 @@ export async function enrollCommand(
   let status: number;
   let text: string;
   try {
-    const res = await request(new URL(API_PATHS.enroll, `${base}/`), {
-      method: 'POST',
-      dispatcher,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    status = res.statusCode;
-    text = await res.body.text();
+    const res = await transport.post(
+      new URL(API_PATHS.enroll, `${base}/`),
+      { 'content-type': 'application/json' },
+      JSON.stringify(body),
+    );
+    status = res.status;
+    text = res.text;
   } catch (error) {
     throw new EnrollError(`cannot reach the collector at ${base}: ${describeTransportError(error)}`);
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
   if (status !== 200) {
     let why = text.slice(0, 300);

@@ -4,10 +4,9 @@
 import { gzipSync } from 'node:zlib';
 import { API_PATHS, type IngestRequest, type IngestResponse } from '@vitals/shared';
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
 import type { ResultBuffer } from '../buffer/buffer.js';
 import type { Identity } from '../identity.js';
-import { createDispatcher, describeTransportError, type TransportOptions } from './transport.js';
+import { createTransport, describeTransportError, type Transport, type TransportOptions } from './transport.js';
 
 export interface ShipperOptions {
   buffer: ResultBuffer;
@@ -34,8 +33,8 @@ export function backoffDelay(failures: number, baseMs: number, maxMs: number, ra
 }
 
 export class Shipper {
-  private dispatcher: Dispatcher | undefined;
-  private dispatcherUrl: string | undefined;
+  private transport: Transport | undefined;
+  private transportUrl: string | undefined;
   private failures = 0;
   private connected: boolean | undefined;
   private downSince: number | undefined;
@@ -59,13 +58,13 @@ export class Shipper {
     return { identity, url: this.options.transport.url ?? identity.collector_url };
   }
 
-  private dispatcherFor(url: string): Dispatcher {
-    if (!this.dispatcher || this.dispatcherUrl !== url) {
-      void this.dispatcher?.close();
-      this.dispatcher = createDispatcher({ ...this.options.transport, url });
-      this.dispatcherUrl = url;
+  private transportFor(url: string): Transport {
+    if (!this.transport || this.transportUrl !== url) {
+      void this.transport?.close();
+      this.transport = createTransport({ ...this.options.transport, url });
+      this.transportUrl = url;
     }
-    return this.dispatcher;
+    return this.transport;
   }
 
   /** Sends one batch (or, when stopping, an empty goodbye). */
@@ -91,18 +90,17 @@ export class Shipper {
     let text: string;
     let retryAfter: string | undefined;
     try {
-      const res = await request(new URL(API_PATHS.ingest, target.url), {
-        method: 'POST',
-        dispatcher: this.dispatcherFor(target.url),
-        headers: {
+      const res = await this.transportFor(target.url).post(
+        new URL(API_PATHS.ingest, target.url),
+        {
           authorization: `Bearer ${target.identity.secret}`,
           'content-type': 'application/json',
           'content-encoding': 'gzip',
         },
-        body: gzipSync(JSON.stringify(body)),
-      });
-      status = res.statusCode;
-      text = await res.body.text();
+        gzipSync(JSON.stringify(body)),
+      );
+      status = res.status;
+      text = res.text;
       const ra = res.headers['retry-after'];
       retryAfter = Array.isArray(ra) ? ra[0] : ra;
     } catch (error) {
@@ -232,7 +230,7 @@ export class Shipper {
       await this.deliverOnce('stopping');
     })();
     await Promise.race([goodbye.catch(() => undefined), new Promise((r) => setTimeout(r, goodbyeTimeoutMs).unref())]);
-    await this.dispatcher?.close().catch(() => undefined);
+    await this.transport?.close().catch(() => undefined);
   }
 }
 

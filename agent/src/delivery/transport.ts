@@ -1,10 +1,12 @@
-// HTTPS to the collector with undici: TLS verified by default, a private CA file, optional
-// certificate pinning, and plain http:// only to loopback unless the config says insecure_http.
+// HTTPS to the collector with Node's own http/https (no undici: its WebAssembly HTTP parser alone
+// cost the agent ~10 MB): TLS verified by default, a private CA file, optional certificate
+// pinning, and plain http:// only to loopback unless the config says insecure_http.
 import { createHash, type X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
 
 export interface TransportOptions {
   url: string;
@@ -55,7 +57,25 @@ export function certificateMatchesPins(cert: PeerCertificate | X509Certificate, 
   return pins.some((pin) => normaliseFingerprint(pin) === fingerprint || pin === pubkey);
 }
 
-export function createDispatcher(options: TransportOptions): Dispatcher {
+export interface TransportResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** Keep-alive connections to one collector; `post` sends one request, `close` ends the connections. */
+export interface Transport {
+  post(url: URL, headers: Record<string, string>, body: Buffer | string): Promise<TransportResponse>;
+  close(): Promise<void>;
+}
+
+/** The error a request ends with when the collector does not answer in time. */
+export class TransportTimeoutError extends Error {
+  override name = 'TransportTimeoutError';
+  readonly code = 'ETIMEDOUT';
+}
+
+export function createTransport(options: TransportOptions): Transport {
   const url = checkCollectorUrl(options.url, options.insecureHttp ?? false);
   let ca: Buffer | undefined;
   if (options.caFile) {
@@ -66,28 +86,68 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
     }
   }
   const pins = options.pinSha256 ?? [];
-  return new Agent({
-    connectTimeout: options.timeoutMs,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect:
-      url.protocol === 'https:'
-        ? {
-            ...(ca ? { ca } : {}),
-            rejectUnauthorized: true,
-            ...(pins.length > 0
-              ? {
-                  checkServerIdentity: (host: string, cert: PeerCertificate) => {
-                    if (!certificateMatchesPins(cert, pins)) {
-                      return new Error(`collector certificate for ${host} does not match the pinned fingerprint`);
-                    }
-                    return undefined;
-                  },
+  const secure = url.protocol === 'https:';
+  // One connection, kept open between batches of a drain; an idle one is closed after 4 s, before a
+  // server's keep-alive timeout (commonly 5 s) can close it under a request being sent.
+  const keep = { keepAlive: true, maxSockets: 1, timeout: 4000 };
+  const agent = secure
+    ? new https.Agent({
+        ...keep,
+        ...(ca ? { ca } : {}),
+        rejectUnauthorized: true,
+        ...(pins.length > 0
+          ? {
+              checkServerIdentity: (host: string, cert: PeerCertificate) => {
+                if (!certificateMatchesPins(cert, pins)) {
+                  return new Error(`collector certificate for ${host} does not match the pinned fingerprint`);
                 }
-              : {}),
-          }
-        : {},
-  });
+                return undefined;
+              },
+            }
+          : {}),
+      })
+    : new http.Agent(keep);
+  const send = secure ? https.request : http.request;
+  return {
+    post(target, headers, body) {
+      return new Promise<TransportResponse>((resolve, reject) => {
+        const payload = typeof body === 'string' ? Buffer.from(body) : body;
+        const req = send(target, {
+          method: 'POST',
+          agent,
+          headers: { ...headers, 'content-length': String(payload.length) },
+        });
+        // One deadline for connecting, the answer's headers and its body alike.
+        const timer = setTimeout(
+          () => req.destroy(new TransportTimeoutError(`no answer from the collector within ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
+        const fail = (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        };
+        req.once('error', fail);
+        req.once('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.once('error', fail);
+          res.once('aborted', () => fail(new Error('the collector closed the connection mid-answer')));
+          res.once('end', () => {
+            clearTimeout(timer);
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
+          });
+        });
+        req.end(payload);
+      });
+    },
+    async close() {
+      agent.destroy();
+    },
+  };
 }
 
 /** A TLS/network error in words an MSP engineer can act on. */
