@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { makeBundleAscii } from './ascii-bundle.mjs';
 import { ensureRuntime, NODE_VERSION, ROOT } from './node-runtimes.mjs';
 import { ensureShawl } from './shawl.mjs';
 
@@ -121,6 +122,9 @@ await Promise.all([
     },
   }),
 ]);
+// ASCII only: V8 keeps the source all along, and one non-ASCII character doubles it (ascii-bundle.mjs).
+makeBundleAscii(seaBundle);
+makeBundleAscii(macBundle);
 log(`bundled in ${((performance.now() - bundleStarted) / 1000).toFixed(1)} s (${statSync(seaBundle).size} B)`);
 
 // 2. The SEA blob, made by the same Node version that will run it. No code cache and no snapshot:
