@@ -20,7 +20,7 @@ export async function runCommand(options: { config?: string }): Promise<number> 
     maxBytes: config.buffer.maxBytes,
     maxAgeMs: config.buffer.maxAgeMs,
   });
-  startPersistentPowerShell();
+  await startPersistentPowerShell();
 
   let identity = readIdentity(config.stateDir);
   let warnedUnenrolled = false;

@@ -1,22 +1,36 @@
 // Windows readers run PowerShell through systeminformation's one persistent powershell.exe:
 // a process per call is the documented cause of agents pegging a CPU (systeminformation #616, #788).
-import si from 'systeminformation';
-// A static import, so the bundle (and the single executable, which has no node_modules) carries it
-// and it is the same module instance whose PowerShell si.powerShellStart() started.
-import siUtil from 'systeminformation/lib/util.js';
+// systeminformation is loaded only on first use (Windows): elsewhere the agent never needs it, and
+// loading it pulls in dozens of Node modules it would keep in memory. The import() names are
+// literal, so the bundle (and the single executable, which has no node_modules) still carries
+// both, and util.js is the same module instance whose PowerShell si.powerShellStart() started.
+type Si = typeof import('systeminformation');
+type SiUtil = typeof import('systeminformation/lib/util.js').default;
 
+let loading: Promise<{ si: Si; util: SiUtil }> | undefined;
+let loaded: { si: Si; util: SiUtil } | undefined;
 let started = false;
 
+function loadSystemInformation(): Promise<{ si: Si; util: SiUtil }> {
+  loading ??= Promise.all([import('systeminformation'), import('systeminformation/lib/util.js')]).then(([si, util]) => {
+    loaded = { si: si.default, util: util.default };
+    return loaded;
+  });
+  return loading;
+}
+
 /** Starts the shared PowerShell once per agent process (no-op elsewhere than Windows). */
-export function startPersistentPowerShell(platform: NodeJS.Platform = process.platform): void {
+export async function startPersistentPowerShell(platform: NodeJS.Platform = process.platform): Promise<void> {
   if (platform !== 'win32' || started) return;
+  const { si } = await loadSystemInformation();
+  if (started) return;
   si.powerShellStart();
   started = true;
 }
 
 export function releasePersistentPowerShell(): void {
-  if (!started) return;
-  si.powerShellRelease();
+  if (!started || !loaded) return;
+  loaded.si.powerShellRelease();
   started = false;
 }
 
@@ -32,7 +46,8 @@ export async function runPowerShell(
   script: string,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<string> {
-  startPersistentPowerShell();
+  await startPersistentPowerShell();
+  const { util } = await loadSystemInformation();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -44,7 +59,7 @@ export async function runPowerShell(
     });
   });
   try {
-    return await Promise.race([siUtil.powerShell(script), timeout]);
+    return await Promise.race([util.powerShell(script), timeout]);
   } finally {
     clearTimeout(timer);
   }
