@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { ConfigError } from '@vitals/shared';
 // The `vitals` command line: the local health check, the long-running agent and its admin verbs.
+// First, before any other module is evaluated: V8 settings for a small resident agent.
+import './v8-flags.js';
+import { ConfigError } from '@vitals/shared';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, UsageError } from './cli/check-command.js';
 import { validateCommand } from './cli/config-command.js';
