@@ -39,12 +39,7 @@ export async function serveCommand(flags: ConfigFlags): Promise<number> {
     { file: flags.config },
   );
   const logger = createLogger();
-  // Checkpoints on a worker thread: ingest never waits for the WAL to be copied into the database.
-  const store = SqliteStore.open(config.dataDir, {
-    backgroundCheckpoint: {
-      onError: (message) => logger.warn({ event: 'checkpoint_failed' }, `WAL checkpoint failed: ${message}`),
-    },
-  });
+  const store = SqliteStore.open(config.dataDir);
   const outbox = new SqliteOutbox(store.db);
   const alerts = new SqliteAlertStore(store.db);
   const engine = new AlertEngine({

@@ -4,7 +4,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostFacts, Report } from '@vitals/shared';
 import Database from 'better-sqlite3';
-import { Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { createPrune, createRollup } from './sqlite-rollup.js';
 import { openSchema } from './sqlite-schema.js';
@@ -44,11 +43,6 @@ export type IngestHook = (agentId: string, reports: Report[], receivedAt: number
 
 export interface SqliteStoreOptions {
   groupCommit?: Partial<GroupCommitOptions>;
-  /**
-   * WAL checkpoints on a worker thread (checkpointer.ts) instead of inside the commit that crosses
-   * SQLite's 1000-page mark: for the long-running server, so ingest never waits for them.
-   */
-  backgroundCheckpoint?: { everyMs?: number; truncateAboveBytes?: number; onError?: (message: string) => void };
 }
 
 export class SqliteStore implements Store {
@@ -58,10 +52,7 @@ export class SqliteStore implements Store {
   private readonly pruneFn: (now: number, retention: Retention) => PruneOutcome;
   private readonly stmt;
   private ingestHook: IngestHook | undefined;
-  private readonly checkpointer: Checkpointer | undefined;
   ingestHookErrors = 0;
-  checkpointErrors = 0;
-  lastCheckpointError: string | undefined;
   lastIngestHookError: unknown;
 
   constructor(
@@ -131,24 +122,6 @@ export class SqliteStore implements Store {
     });
     this.rollupTx = createRollup(db);
     this.pruneFn = createPrune(db);
-    if (options.backgroundCheckpoint) {
-      db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer({
-        file,
-        everyMs: options.backgroundCheckpoint.everyMs ?? 250,
-        truncateAboveBytes: options.backgroundCheckpoint.truncateAboveBytes ?? 256 * 1024 * 1024,
-        onError: (message) => {
-          this.checkpointErrors++;
-          this.lastCheckpointError = message;
-          options.backgroundCheckpoint?.onError?.(message);
-        },
-      });
-    }
-  }
-
-  /** The background checkpointer's counts (undefined when SQLite checkpoints in the commits). */
-  get checkpointStats(): CheckpointStats | undefined {
-    return this.checkpointer?.stats;
   }
 
   /** Opens (creating if needed) the database in a data directory. */
@@ -356,8 +329,6 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.writer.close();
-    // The checkpointer's connection first, so the last one to close checkpoints and removes the WAL.
-    await this.checkpointer?.stop();
     this.db.close();
   }
 }
