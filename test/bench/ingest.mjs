@@ -8,7 +8,8 @@
 //
 //   node scripts/build.mjs && node test/bench/ingest.mjs [--start 1000] [--step 1000] [--max 40000]
 //        [--step-duration 20] [--agent-interval 2] [--delivery check|cycle] [--clients 1] [--json]
-//        [--save FILE (the JSON summary, besides the table)] [--cpu-prof DIR (the collector's V8 CPU profile)]
+//        [--save FILE (the JSON summary, besides the table)] [--cpu-prof DIR (the collector's V8 CPU profile;
+//        summarise it with node test/bench/cpu-profile-summary.mjs DIR [--tree flush])]
 //   fixed rate:  node test/bench/ingest.mjs --rate 2000 [--duration 30] [--agents N]
 //   closed loop: node test/bench/ingest.mjs --rate 0 [--agents 200] [--duration 30] [--batch 20]
 //                (also what --duration without --rate does, as before)
