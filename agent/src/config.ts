@@ -54,6 +54,12 @@ export const AgentConfigSchema = Type.Object(
             Type.Boolean({ default: false, description: 'allow plain http:// to a non-loopback collector' }),
           ),
           timeout: Type.Optional(Duration('timeout of one delivery request', '30s')),
+          gather: Type.Optional(
+            Duration(
+              "after a new result, wait this long for the rest of the check cycle's results, so a cycle goes in one request (0s: send each at once)",
+              '3s',
+            ),
+          ),
           retry_max: Type.Optional(
             Duration('longest wait between delivery retries (exponential backoff with jitter up to this)', '5m'),
           ),
@@ -109,6 +115,7 @@ export interface AgentConfig {
     insecureHttp: boolean;
     timeoutMs: number;
     retryMaxMs: number;
+    gatherMs: number;
   };
   buffer: { maxBytes: number; maxAgeMs: number; batchSize: number };
   checks: ConfiguredCheck[];
@@ -235,6 +242,7 @@ export function resolveConfig(value: AgentConfigFile, file: string | undefined):
       insecureHttp: value.collector?.insecure_http ?? false,
       timeoutMs: parseDuration(value.collector?.timeout ?? '30s') as number,
       retryMaxMs: parseDuration(value.collector?.retry_max ?? '5m') as number,
+      gatherMs: parseDuration(value.collector?.gather ?? '3s') as number,
     },
     buffer: {
       maxBytes: parseSize(value.buffer?.max_size ?? '64MB') as number,

@@ -43,6 +43,7 @@ export async function runCommand(options: { config?: string }): Promise<number> 
       timeoutMs: config.collector.timeoutMs,
     },
     batchSize: config.buffer.batchSize,
+    gatherMs: config.collector.gatherMs,
     backoff: { baseMs: Math.min(1000, config.collector.retryMaxMs), maxMs: config.collector.retryMaxMs },
     bootId,
     version: VERSION,

@@ -53,8 +53,9 @@ afterEach(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function shipper(batchSize = 100, targetUrl = url): Shipper {
+function shipper(batchSize = 100, targetUrl = url, gatherMs = 0): Shipper {
   return new Shipper({
+    gatherMs,
     buffer,
     identity: () => ({
       agent_id: 'agent-1',
@@ -151,6 +152,39 @@ describe('Shipper', () => {
     expect(await s.drain()).toBeGreaterThan(0);
     expect(logLines.at(-1)!.msg).toMatch(/connection refused/);
     expect(buffer.depth()).toBe(2);
+  });
+
+  it('gathers a check cycle: results buffered within the gather window go in one request', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const s = shipper(100, url, 400);
+    s.start(60_000);
+    await sleep(100); // the first drain finds nothing and the loop goes idle
+    const before = received.length;
+    for (let i = 0; i < 4; i++) {
+      buffer.append('boot-1', results(2));
+      s.notify();
+      await sleep(50);
+    }
+    expect(received.length).toBe(before); // still gathering
+    await sleep(600);
+    expect(received.length - before).toBe(1);
+    expect(received.at(-1)!.reports).toHaveLength(8);
+    expect(buffer.depth()).toBe(0);
+    await s.stop();
+  });
+
+  it('without a gather window, each result wakes an idle shipper at once', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const s = shipper(100, url, 0);
+    s.start(60_000);
+    await sleep(100);
+    const before = received.length;
+    buffer.append('boot-1', results(2));
+    s.notify();
+    await sleep(300);
+    expect(received.length - before).toBe(1);
+    expect(received.at(-1)!.reports).toHaveLength(2);
+    await s.stop();
   });
 
   it('tells the collector about a clean shutdown', async () => {

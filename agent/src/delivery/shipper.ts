@@ -19,6 +19,11 @@ export interface ShipperOptions {
   now?: () => number;
   random?: () => number;
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * After new results wake an idle shipper, wait this long for the rest of the check cycle's
+   * results, so a cycle goes to the collector in one request instead of one per check (0: at once).
+   */
+  gatherMs?: number;
 }
 
 type Outcome =
@@ -41,6 +46,7 @@ export class Shipper {
   private batchSize: number;
   private running = false;
   private wake: (() => void) | undefined;
+  private gathering: NodeJS.Timeout | undefined;
   private interrupt: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
@@ -185,7 +191,17 @@ export class Shipper {
 
   /** Asks the background loop to deliver now (new results were buffered). */
   notify(): void {
-    this.wake?.();
+    const gatherMs = this.options.gatherMs ?? 0;
+    if (gatherMs <= 0) {
+      this.wake?.();
+      return;
+    }
+    // The first result of a cycle starts the wait; the others ride along.
+    if (this.gathering || !this.wake) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = undefined;
+      this.wake?.();
+    }, gatherMs);
   }
 
   start(idleMs = 5000): void {
@@ -220,6 +236,8 @@ export class Shipper {
   /** Stops the loop, tries a last delivery and tells the collector this is a clean shutdown. */
   async stop(goodbyeTimeoutMs = 3000): Promise<void> {
     this.running = false;
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     this.interrupt?.();
     await this.loop;
     // One last attempt even after failures: the collector may be back, and a clean shutdown
