@@ -152,7 +152,11 @@ export interface AgentConfigOptions {
   caFile?: string;
 }
 
-/** An agent config: fast checks so a few seconds give many results, state in its own dir. */
+/**
+ * An agent config: fast checks so a few seconds give many results, state in its own dir. Results go
+ * out at once (gather 0s): with checks every 200 ms a 3 s gather would keep the buffer from ever
+ * reading empty, which these tests wait for.
+ */
 export function writeAgentConfig(dir: string, options: AgentConfigOptions = {}): string {
   const file = join(dir, 'agent.yaml');
   writeFileSync(
@@ -162,6 +166,7 @@ state_dir: ${options.stateDir ?? join(dir, 'state')}
 log_level: info
 collector:
   retry_max: 1s
+  gather: 0s
 ${options.caFile ? `  ca_file: ${options.caFile}\n` : ''}builtin_checks: false
 checks:
   - id: cpu

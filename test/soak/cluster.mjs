@@ -358,6 +358,7 @@ log_level: info
 collector:
   retry_max: 1s
   timeout: 10s
+  gather: 0s
 builtin_checks: false
 checks:
   - id: cpu
