@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser/chromium.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -29,7 +30,6 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 const GB = 1e9;
 const CHARTS = 5; // cpu, memory, 3 disks
-const CHROMIUM = process.env.VITALS_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'bench password 0123';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -170,16 +170,7 @@ async function main() {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   // Records, in the page, when the last chart is drawn (ms since navigation start).
   await browser.addInitScript((charts) => {

@@ -6,20 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { COLLECTOR_JS, type Collector, freePort, ROOT, startCollector, tempDir } from '../e2e/harness.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-export const CHROMIUM = process.env.VITALS_CHROMIUM ?? '/usr/bin/chromium';
-
-/** The flags this machine needs: no GPU, no sandbox as root, and no calls home (the network is closed). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM };
 
 /** One Chromium per test file, with a fresh profile directory. A missing browser is a failure, never a skip. */
 export async function launchChromium(): Promise<BrowserContext> {

@@ -1,6 +1,7 @@
 // One alert as the host and alerts pages show it: severity, what and where, since when, its
 // acknowledgement or silence, and (for technicians and admins) acknowledge and silence forms.
-import { type Api, ApiError } from './api.js';
+import type { Api } from './api.js';
+import { errorText } from './controls.js';
 import { h, replace } from './dom.js';
 import { ago, when } from './format.js';
 import { levelBadge } from './level.js';
@@ -36,10 +37,6 @@ function stateWords(alert: Alert, now: number): string {
   }
   if (alert.state === 'pending') return `pending since ${ago(alert.pending_since, now)}`;
   return `firing since ${ago(alert.since, now)}`;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof ApiError || error instanceof Error ? error.message : String(error);
 }
 
 function ackForm(alert: Alert, options: AlertViewOptions, close: () => void): HTMLElement {
