@@ -28,6 +28,7 @@ import {
   checkRulesConfig,
   OverridesSchema,
   RulesConfigSchema,
+  staleAfterOption,
 } from './alerting/rule-config.js';
 import { InstallCommandError, normalizeBaseUrl } from './enroll/install-command.js';
 import { NOTIFICATIONS_PROPERTIES, notificationsIssues } from './notify/config.js';
@@ -129,6 +130,7 @@ export const CollectorConfigSchema = Type.Object(
           route_every: Type.Optional(
             Duration('routing (group flushes, reminders, escalation) looks for due notifications this often', '5s'),
           ),
+          stale_after: Type.Optional(staleAfterOption()),
           rules: Type.Optional(RulesConfigSchema),
           overrides: Type.Optional(OverridesSchema),
           routing: Type.Optional(RoutingSchema),
@@ -259,7 +261,11 @@ export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
     alerting: {
       evaluateEveryMs: parseDuration(file.alerting?.evaluate_every ?? '30s') as number,
       routeEveryMs: parseDuration(file.alerting?.route_every ?? '5s') as number,
-      rules: { rules: file.alerting?.rules, overrides: file.alerting?.overrides } as AlertingRulesConfig,
+      rules: {
+        rules: file.alerting?.rules,
+        overrides: file.alerting?.overrides,
+        ...(file.alerting?.stale_after ? { stale_after: file.alerting.stale_after } : {}),
+      } as AlertingRulesConfig,
       routing: parseRoutingConfig(file, {
         file: flags.config,
         knownChannels: Object.keys(file.notifications?.channels ?? {}),

@@ -8,7 +8,7 @@ import { hostFacts, T0 } from '../fixtures/reports.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
-import { AlertEngine } from './engine.js';
+import { AlertEngine, type AlertEngineConfig } from './engine.js';
 import { parseRoutingConfig } from './routing-config.js';
 
 const MIN = 60_000;
@@ -17,14 +17,14 @@ let store: SqliteStore;
 let engine: AlertEngine;
 let seq = 0;
 
-function open(): void {
+function open(rules: AlertEngineConfig['rules'] = {}): void {
   store = SqliteStore.open(dir);
   engine = new AlertEngine({
     db: store.db,
     alerts: new SqliteAlertStore(store.db),
     outbox: new SqliteOutbox(store.db),
     config: {
-      rules: {},
+      rules,
       routing: parseRoutingConfig({ notifications: { default_channels: ['ops'] } }),
       evaluateEveryMs: 30_000,
       routeEveryMs: 5_000,
@@ -39,7 +39,7 @@ async function reopen(): Promise<void> {
   open();
 }
 
-function service(ts: number, status: Status): Report {
+function service(ts: number, status: Status, target = 'MSSQLSERVER'): Report {
   seq++;
   return {
     seq,
@@ -47,10 +47,10 @@ function service(ts: number, status: Status): Report {
     result: {
       check: 'services',
       kind: 'service',
-      target: 'MSSQLSERVER',
+      target,
       status,
       values: { state: { value: status === 'OK' ? 'running' : 'stopped' } },
-      message: `Service MSSQLSERVER is ${status === 'OK' ? 'running' : 'stopped'}`,
+      message: `Service ${target} is ${status === 'OK' ? 'running' : 'stopped'}`,
       ts,
     },
   };
@@ -215,5 +215,87 @@ describe('AlertEngine', () => {
     expect(alerts().find((a) => a.rule === 'heartbeat')?.state).toBe('resolved');
     engine.evaluateTimers(T0 + 60 * MIN);
     expect(alerts().filter((a) => a.rule === 'heartbeat' && a.state !== 'resolved')).toHaveLength(0);
+  });
+});
+
+describe('AlertEngine: targets no longer reported (stale_after)', () => {
+  const at = (i: number) => T0 + i * MIN;
+  const latestTargets = () =>
+    (
+      store.db.prepare('SELECT target FROM host_latest WHERE agent_id = ? ORDER BY target').all('ag_one') as {
+        target: string;
+      }[]
+    ).map((r) => r.target);
+
+  /** Minutes from..to: MSSQLSERVER stopped (until `goneAfter`), Spooler running throughout. */
+  async function reportEveryMinute(from: number, to: number, goneAfter: number) {
+    for (let i = from; i <= to; i++) {
+      const batch = [service(at(i), 'OK', 'Spooler')];
+      if (i <= goneAfter) batch.push(service(at(i), 'CRITICAL'));
+      await deliver(batch, at(i));
+      engine.evaluateTimers(at(i) + 1000);
+    }
+  }
+
+  it('resolves a firing alert 3 intervals after its target stops, tells it, and drops the row', async () => {
+    await reportEveryMinute(0, 4, 4);
+    expect(alerts()[0]).toMatchObject({ state: 'firing', target: 'MSSQLSERVER' });
+    expect(engine.routeOnce(at(4) + 2000)).toBe(1);
+    // The service leaves the config: the host goes on reporting Spooler every minute.
+    await reportEveryMinute(5, 7, 4);
+    expect(alerts()[0]?.state).toBe('firing'); // 3 min since the last report: not more than 3 x 1 min
+    expect(latestTargets()).toEqual(['MSSQLSERVER', 'Spooler']);
+    await reportEveryMinute(8, 8, 4);
+    const [alert] = alerts();
+    expect(alert).toMatchObject({ state: 'resolved', resolved_at: at(8) + 1000 });
+    expect(alert?.summary).toBe('service MSSQLSERVER on EMR-SRV01 is no longer reported since Mon 6 Jan 09:04 UTC');
+    expect(latestTargets()).toEqual(['Spooler']);
+    expect(engine.routeOnce(at(10))).toBe(1); // the group interval (5 min) after the firing notice
+    const resolved = outboxRows().find((r) => r.kind === 'resolved');
+    expect(resolved?.alerts[0]?.summary).toContain('no longer reported since Mon 6 Jan 09:04 UTC');
+    // Nothing reopens it while the target stays away.
+    await reportEveryMinute(9, 20, 4);
+    expect(alerts().filter((a) => a.state !== 'resolved')).toEqual([]);
+  });
+
+  it('drops a pending alert on a vanished target without a notice', async () => {
+    await reportEveryMinute(0, 1, 1); // two stopped checks: pending, the third would fire
+    expect(alerts()[0]?.state).toBe('pending');
+    await reportEveryMinute(2, 6, 1);
+    expect(alerts()).toEqual([]);
+    expect(engine.routeOnce(at(10))).toBe(0);
+    expect(outboxRows()).toEqual([]);
+    expect(latestTargets()).toEqual(['Spooler']);
+  });
+
+  it('leaves every target of a host that is silent altogether to the heartbeat', async () => {
+    await reportEveryMinute(0, 4, 4);
+    engine.evaluateTimers(at(60));
+    const open = alerts().filter((a) => a.state === 'firing');
+    expect(open.map((a) => a.rule).sort()).toEqual(['heartbeat', 'service']);
+    expect(latestTargets()).toEqual(['MSSQLSERVER', 'Spooler']);
+  });
+
+  it('takes stale_after per rule, as a duration or a multiple, over the global setting', async () => {
+    await reopen();
+    open({ stale_after: '2x', rules: { service: { stale_after: '10m' } } });
+    store.setIngestHook((agentId, reports, t) => engine.onIngest(agentId, reports, t));
+    await reportEveryMinute(0, 4, 4);
+    await reportEveryMinute(5, 14, 4);
+    expect(alerts()[0]?.state).toBe('firing'); // 10 min since the last report, not more
+    await reportEveryMinute(15, 15, 4);
+    expect(alerts()[0]?.state).toBe('resolved');
+  });
+
+  it('reads the interval from the spacing of the reports (5 min checks: stale after 15 min)', async () => {
+    for (let i = 0; i <= 10; i += 5) {
+      await deliver([service(at(i), 'CRITICAL')], at(i));
+    }
+    for (let i = 11; i <= 40; i++) {
+      await deliver([service(at(i), 'OK', 'Spooler')], at(i));
+      engine.evaluateTimers(at(i));
+      if (i === 25) expect(alerts()[0]?.state).toBe('firing'); // 15 min since 09:10
+    }
+    expect(alerts()[0]).toMatchObject({ state: 'resolved', resolved_at: at(26) });
   });
 });

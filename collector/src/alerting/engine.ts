@@ -10,12 +10,13 @@ import { DiskSeries } from './disk-series.js';
 import { type AlertChange, alertKeyString, applyObservations, evaluateHost, siteAlertKey } from './evaluate.js';
 import { route } from './route.js';
 import { type RoutingConfig, routeSettings } from './routing-config.js';
-import { type ResolvedRules, resolveRules } from './rule-config.js';
-import { RULES } from './rules/registry.js';
+import { hasTargets, type ResolvedRules, resolveRules } from './rule-config.js';
+import { RULES, ruleByName } from './rules/registry.js';
 import type { SiteRule } from './rules/rule.js';
+import { intervalFromSpacing, resolveStale, type StaleStep, silenceOf, staleAfterMs, staleSummary } from './stale.js';
 import { suppressions } from './suppression.js';
 import { transition } from './transition.js';
-import type { AlertRecord, HostView, LatestResult, SeriesPoint, TransitionEvent } from './types.js';
+import type { AlertRecord, HostView, LatestResult, RuleName, SeriesPoint, TransitionEvent } from './types.js';
 
 export interface AlertEngineConfig {
   /** The raw `alerting.rules` / `alerting.overrides` sections. */
@@ -61,6 +62,8 @@ interface LatestRow {
 }
 
 const SERIES_KEEP_MS = 25 * 3600_000;
+/** Reports read to tell a target's interval from their spacing. */
+const SPACING_REPORTS = 6;
 
 function toHostView(row: AgentRow): HostView {
   const facts = JSON.parse(row.facts) as { platform?: string; os_release?: string };
@@ -99,6 +102,11 @@ export class AlertEngine {
   private readonly now: () => number;
   private readonly stmt;
   private timers: NodeJS.Timeout[] = [];
+  /**
+   * A target's interval as read from its reports, with the latest ts it was read at: a cache
+   * only (any collector reads the same from the store), refreshed when a target looks overdue.
+   */
+  private readonly intervals = new Map<string, { ts: number; ms: number | undefined }>();
   /** Transition counts since start, for /metrics and tests. */
   readonly counts: Record<TransitionEvent, number> = {
     pending: 0,
@@ -120,6 +128,13 @@ export class AlertEngine {
       latest: db.prepare<[string], LatestRow>(
         `SELECT check_id, kind, target, status, values_json, message, ts, known_ts, known_values_json
          FROM host_latest WHERE agent_id = ?`,
+      ),
+      // Newest first by seq (the primary key), so the scan stops after a few of this target's rows.
+      spacing: db.prepare<[string, string, string, number], { ts: number }>(
+        `SELECT ts FROM report WHERE agent_id = ? AND check_id = ? AND target = ? ORDER BY seq DESC LIMIT ?`,
+      ),
+      dropLatest: db.prepare<[string, string, string, number]>(
+        'DELETE FROM host_latest WHERE agent_id = ? AND check_id = ? AND target = ? AND ts = ?',
       ),
       history: db.prepare<[string, string, string, number], { ts: number; values_json: string }>(
         `SELECT ts, values_json FROM report WHERE agent_id = ? AND check_id = ? AND target = ? AND ts >= ?
@@ -144,6 +159,64 @@ export class AlertEngine {
   private loadDiskSeries(agentId: string, check: string, target: string, until: number): void {
     if (this.series.has(agentId, target)) return;
     this.series.load(agentId, target, this.history(agentId, check, target, 'free_bytes', until - SERIES_KEEP_MS));
+  }
+
+  /** The interval of a target, from the spacing of its last reports; read again once it looks overdue. */
+  private intervalOf(agentId: string, row: LatestResult, silence: number, times: number): number | undefined {
+    const key = `${agentId}\u0000${row.check}\u0000${row.target}`;
+    const known = this.intervals.get(key);
+    if (known && (known.ts === row.ts || (known.ms !== undefined && silence <= times * known.ms))) return known.ms;
+    const reported = this.stmt.spacing.all(agentId, row.check, row.target, SPACING_REPORTS).map((r) => r.ts);
+    const ms = intervalFromSpacing(reported);
+    this.intervals.set(key, { ts: row.ts, ms });
+    return ms;
+  }
+
+  /** Whether a latest result of this host is stale for a rule (stale.ts). */
+  private staleness(host: HostView, rules: ResolvedRules): (rule: RuleName, row: LatestResult) => boolean {
+    return (rule, row) => {
+      const silence = silenceOf(row, host);
+      if (silence <= 0) return false;
+      const after = rules.staleAfter(rule);
+      const interval = 'ms' in after ? undefined : this.intervalOf(host.agent_id, row, silence, after.times);
+      return silence > staleAfterMs(after, interval);
+    };
+  }
+
+  /**
+   * Targets the host no longer reports: their open alerts close (stale.ts), and a result no rule
+   * still counts as current, with no alert left on it, leaves the host's current view.
+   */
+  private closeStale(
+    host: HostView,
+    latest: readonly LatestResult[],
+    alerts: Map<string, AlertRecord>,
+    stale: (rule: RuleName, row: LatestResult) => boolean,
+    now: number,
+  ): void {
+    const steps: StaleStep[] = [];
+    for (const [k, alert] of alerts) {
+      const rule = ruleByName(alert.rule);
+      if (!rule || !hasTargets(rule)) continue;
+      const rows = latest.filter((r) => r.target === alert.target && rule.kinds.includes(r.kind as never));
+      if (rows.length === 0 || !rows.every((r) => stale(alert.rule, r))) continue;
+      const newest = rows.reduce((a, b) => (b.ts > a.ts ? b : a));
+      steps.push(resolveStale(alert, staleSummary(newest, host.host), now));
+      alerts.delete(k);
+    }
+    this.persist(steps);
+    for (const row of latest) {
+      const readers = RULES.filter(hasTargets).filter((r) => r.kinds.includes(row.kind as never));
+      if (readers.length === 0 || !readers.every((r) => stale(r.name, row))) continue;
+      const held = [...alerts.values()].some((a) => a.target === row.target && readers.some((r) => r.name === a.rule));
+      if (held) continue;
+      this.stmt.dropLatest.run(host.agent_id, row.check, row.target, row.ts);
+      this.intervals.delete(`${host.agent_id}\u0000${row.check}\u0000${row.target}`);
+      this.deps.logger.info(
+        { agent_id: host.agent_id, host: host.host, check: row.check, target: row.target, last_ts: row.ts },
+        'target no longer reported',
+      );
+    }
   }
 
   private openAlertsOf(agentId: string): Map<string, AlertRecord> {
@@ -255,17 +328,22 @@ export class AlertEngine {
         const siteKey = `${host.client}\u0000${host.site}`;
         bySite.set(siteKey, [...(bySite.get(siteKey) ?? []), host]);
         const alerts = this.openAlertsOf(host.agent_id);
+        const latest = this.stmt.latest.all(host.agent_id).map(toLatest);
+        const rules = this.rulesFor(host);
+        const stale = this.staleness(host, rules);
         const items = evaluateHost({
           host,
-          latest: this.stmt.latest.all(host.agent_id).map(toLatest),
+          latest,
           diskSeries: (target) => this.series.get(host.agent_id, target),
           history: (check, target, metric, since) => this.history(host.agent_id, check, target, metric, since),
-          rules: this.rulesFor(host),
+          rules,
           alerts,
           now,
           trigger: 'timer',
+          current: (rule, row) => !stale(rule, row),
         });
         this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
+        this.closeStale(host, latest, alerts, stale, now);
       }
       this.evaluateSites(bySite, now);
     });

@@ -41,6 +41,11 @@ export interface EvaluateInput {
   trigger: 'sample' | 'timer';
   /** With 'sample': the kinds of the results that arrived (all sample-fed rules when absent). */
   kinds?: ReadonlySet<string>;
+  /**
+   * Whether a latest result is still current for a rule (stale.ts); a stale one is hidden from
+   * the rule, so a removed backup check does not go on aging into a new alert. All when absent.
+   */
+  current?: (rule: AlertKey['rule'], row: LatestResult) => boolean;
 }
 
 export interface EvaluatedObservation {
@@ -68,9 +73,10 @@ export function evaluateHost(input: EvaluateInput): EvaluatedObservation[] {
       rule: rule.name,
       target,
     });
+    const current = input.current;
     const ctx: RuleContext = {
       host,
-      latest: input.latest,
+      latest: current ? input.latest.filter((row) => current(rule.name, row)) : input.latest,
       diskSeries: input.diskSeries,
       firing(target) {
         const alert = alerts.get(alertKeyString(keyOf(target)));
@@ -119,8 +125,8 @@ function sameRow(a: AlertRecord, b: AlertRecord): boolean {
 
 /**
  * Runs each observation through the transition, keeps `alerts` holding the open ones (pending
- * and firing), and returns the rows that changed. A target a rule said nothing about (the disk
- * vanished from the report) is not touched: its alert stays as it was.
+ * and firing), and returns the rows that changed. A target a rule said nothing about is not
+ * touched here: a target no longer reported is closed by the stale step (stale.ts) on the timer.
  */
 export function applyObservations(
   alerts: Map<string, AlertRecord>,

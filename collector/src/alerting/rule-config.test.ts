@@ -138,6 +138,24 @@ describe('rule config schemas', () => {
   });
 });
 
+describe('stale_after', () => {
+  it('is a key of the rules about reported targets only, in the schema', () => {
+    const rules = compileSchema(RulesConfigSchema);
+    expect(rules.issues({ disk_space: { stale_after: '3x' }, backup: { stale_after: '2h' } })).toEqual([]);
+    expect(rules.issues({ heartbeat: { stale_after: '3x' } })).toEqual([
+      { path: 'heartbeat.stale_after', message: 'is not a known key' },
+    ]);
+    expect(rules.issues({ service: { stale_after: 'soon' } }).map((i) => i.path)).toEqual(['service.stale_after']);
+  });
+
+  it('refuses zero, globally and per rule, naming where', () => {
+    expect(checkRulesConfig({ stale_after: '0x', rules: { cpu: { stale_after: '0s' } } })).toEqual([
+      { path: 'alerting.rules.cpu.stale_after', message: 'must be longer than 0' },
+      { path: 'alerting.stale_after', message: 'must be longer than 0 ("3x" or a duration such as 30m)' },
+    ]);
+  });
+});
+
 describe('checkRulesConfig', () => {
   it('finds nothing wrong in a sound config', () => {
     const config: AlertingRulesConfig = {

@@ -5,7 +5,8 @@ import Type, { type TObject, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { RuleOptionError } from './rules/options.js';
 import { RULES, ruleByName } from './rules/registry.js';
-import type { RuleDefinition } from './rules/rule.js';
+import type { HostRule, RuleDefinition } from './rules/rule.js';
+import { DEFAULT_STALE_AFTER, parseStaleAfter, STALE_AFTER_PATTERN, type StaleAfter } from './stale.js';
 import type { RuleName } from './types.js';
 
 /** A rule's options as written in YAML, any subset of its keys. */
@@ -24,20 +25,45 @@ export interface RuleOverride {
 }
 
 export interface AlertingRulesConfig {
+  /** `alerting.stale_after`: when a target no longer reported resolves its alerts ("3x" its interval). */
+  stale_after?: string;
   rules?: RulesConfig;
   overrides?: RuleOverride[];
 }
 
-/** Every key of a rule's options optional; unknown keys refused, so a typo is a config error. */
-function partial(schema: TSchema): TSchema {
-  const properties = (schema as TObject).properties ?? {};
-  return Type.Object(Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, Type.Optional(s)])), {
-    additionalProperties: false,
+export function staleAfterOption(): TSchema {
+  return Type.String({
+    pattern: STALE_AFTER_PATTERN,
+    description:
+      'a target no longer reported (volume unmounted, check removed) resolves its alerts after this: ' +
+      `a multiple of its interval ("${DEFAULT_STALE_AFTER}") or a duration ("30m")`,
   });
 }
 
+/** Rules about the targets of reported results, which can stop being reported (not heartbeat, site_offline). */
+export function hasTargets(rule: RuleDefinition): rule is HostRule {
+  return rule.scope === 'host' && rule.kinds.length > 0;
+}
+
+/**
+ * Every key of a rule's options optional; unknown keys refused, so a typo is a config error.
+ * Rules about reported targets also take `stale_after`, which the engine reads (not the rule).
+ */
+function partial(rule: RuleDefinition): TSchema {
+  const properties = (rule.options as TObject).properties ?? {};
+  const entries = Object.entries(properties).map(([k, s]) => [k, Type.Optional(s)]);
+  if (hasTargets(rule)) entries.push(['stale_after', Type.Optional(staleAfterOption())]);
+  return Type.Object(Object.fromEntries(entries), { additionalProperties: false });
+}
+
+/** A rule's raw options without the engine's own `stale_after`, as the rule parses them. */
+function ruleOwn(raw: RawRuleOptions): RawRuleOptions {
+  const { stale_after: _stale, ...own } = raw;
+  return own;
+}
+
 function rulesSchema(): TSchema {
-  return Type.Object(Object.fromEntries(RULES.map((r) => [r.name, Type.Optional(partial(r.options))])), {
+  return Type.Object(Object.fromEntries(RULES.map((r) => [r.name, Type.Optional(partial(r))])), {
     additionalProperties: false,
   });
 }
@@ -69,6 +95,8 @@ export interface ResolvedRules {
   options<O = unknown>(rule: RuleName): O & { enabled: boolean };
   /** Whether the rule is excluded here: as a whole, or (with a target) for that target. */
   excluded(rule: RuleName, target?: string): boolean;
+  /** When a target of this rule no longer reported counts as stale (rule ← override ← global ← 3x). */
+  staleAfter(rule: RuleName): StaleAfter;
 }
 
 const defaultsCache = new Map<RuleName, RawRuleOptions>();
@@ -136,6 +164,7 @@ function build(config: AlertingRulesConfig, who: { client: string; site: string;
   const excluded = new Set<string>();
   for (const o of applying) for (const e of o.exclude ?? []) excluded.add(e);
   const parsed = new Map<RuleName, { enabled: boolean }>();
+  const stale = new Map<RuleName, StaleAfter>();
   return {
     options<O>(name: RuleName): O & { enabled: boolean } {
       let options = parsed.get(name);
@@ -144,7 +173,7 @@ function build(config: AlertingRulesConfig, who: { client: string; site: string;
         if (!rule) throw new Error(`alerting: no rule named "${name}"`);
         const raw = { ...ruleDefaults(rule), ...config.rules?.[name] };
         for (const o of applying) Object.assign(raw, o.rules?.[name]);
-        options = rule.parse(raw) as { enabled: boolean };
+        options = rule.parse(ruleOwn(raw)) as { enabled: boolean };
         parsed.set(name, options);
       }
       return options as O & { enabled: boolean };
@@ -152,12 +181,23 @@ function build(config: AlertingRulesConfig, who: { client: string; site: string;
     excluded(rule: RuleName, target?: string): boolean {
       return excluded.has(rule) || (target !== undefined && excluded.has(`${rule}:${target}`));
     },
+    staleAfter(name: RuleName): StaleAfter {
+      let s = stale.get(name);
+      if (!s) {
+        let raw: unknown = config.rules?.[name]?.stale_after ?? config.stale_after ?? DEFAULT_STALE_AFTER;
+        for (const o of applying) raw = o.rules?.[name]?.stale_after ?? raw;
+        // Checked at config load (checkRulesConfig); the default covers a config built in code.
+        s = parseStaleAfter(raw) ?? (parseStaleAfter(DEFAULT_STALE_AFTER) as StaleAfter);
+        stale.set(name, s);
+      }
+      return s;
+    },
   };
 }
 
 function parses(rule: RuleDefinition, raw: RawRuleOptions): boolean {
   try {
-    rule.parse(raw);
+    rule.parse(ruleOwn(raw));
     return true;
   } catch {
     return false;
@@ -173,8 +213,10 @@ function checkBlock(rules: RulesConfig | undefined, base: RulesConfig | undefine
     // On top of the global block, unless that is broken itself (it has its own issue already).
     const inherited = base?.[name as RuleName];
     const under = inherited && parses(rule, { ...ruleDefaults(rule), ...inherited }) ? inherited : {};
+    if (options.stale_after !== undefined && !parseStaleAfter(options.stale_after))
+      issues.push({ path: `${path}.${name}.stale_after`, message: 'must be longer than 0' });
     try {
-      rule.parse({ ...ruleDefaults(rule), ...under, ...options });
+      rule.parse(ruleOwn({ ...ruleDefaults(rule), ...under, ...options }));
     } catch (error) {
       if (!(error instanceof RuleOptionError)) throw error;
       issues.push({ path: `${path}.${name}.${error.key}`, message: error.message.replace(`${error.key}: `, '') });
@@ -189,6 +231,8 @@ function checkBlock(rules: RulesConfig | undefined, base: RulesConfig | undefine
  */
 export function checkRulesConfig(config: AlertingRulesConfig, prefix = 'alerting'): ConfigIssue[] {
   const issues = checkBlock(config.rules, undefined, `${prefix}.rules`);
+  if (config.stale_after !== undefined && !parseStaleAfter(config.stale_after))
+    issues.push({ path: `${prefix}.stale_after`, message: 'must be longer than 0 ("3x" or a duration such as 30m)' });
   const known = RULES.map((r) => r.name).join(', ');
   (config.overrides ?? []).forEach((o, i) => {
     const at = `${prefix}.overrides[${i}]`;

@@ -31,3 +31,13 @@ export function sayClock(ms: number, now: number): string {
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Tue 8 Dec 01:12 UTC": a moment that may be hours or days back, with its day. */
+export function sayDay(ms: number): string {
+  const d = new Date(ms);
+  const hhmm = d.toISOString().slice(11, 16);
+  return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${hhmm} UTC`;
+}
