@@ -13,7 +13,7 @@ import { type RoutingConfig, routeSettings } from './routing-config.js';
 import { hasTargets, type ResolvedRules, resolveRules } from './rule-config.js';
 import { RULES, ruleByName } from './rules/registry.js';
 import type { SiteRule } from './rules/rule.js';
-import { intervalFromSpacing, resolveStale, type StaleStep, silenceOf, staleAfterMs, staleSummary } from './stale.js';
+import { intervalFromSpacing, newestOf, resolveStale, type StaleStep, staleAfterMs, staleSummary } from './stale.js';
 import { suppressions } from './suppression.js';
 import { transition } from './transition.js';
 import type { AlertRecord, HostView, LatestResult, RuleName, SeriesPoint, TransitionEvent } from './types.js';
@@ -173,9 +173,14 @@ export class AlertEngine {
   }
 
   /** Whether a latest result of this host is stale for a rule (stale.ts). */
-  private staleness(host: HostView, rules: ResolvedRules): (rule: RuleName, row: LatestResult) => boolean {
+  private staleness(
+    host: HostView,
+    rules: ResolvedRules,
+    latest: readonly LatestResult[],
+  ): (rule: RuleName, row: LatestResult) => boolean {
+    const newest = newestOf(latest);
     return (rule, row) => {
-      const silence = silenceOf(row, host);
+      const silence = newest - row.ts;
       if (silence <= 0) return false;
       const after = rules.staleAfter(rule);
       const interval = 'ms' in after ? undefined : this.intervalOf(host.agent_id, row, silence, after.times);
@@ -330,7 +335,7 @@ export class AlertEngine {
         const alerts = this.openAlertsOf(host.agent_id);
         const latest = this.stmt.latest.all(host.agent_id).map(toLatest);
         const rules = this.rulesFor(host);
-        const stale = this.staleness(host, rules);
+        const stale = this.staleness(host, rules, latest);
         const items = evaluateHost({
           host,
           latest,

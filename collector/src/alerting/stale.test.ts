@@ -22,9 +22,9 @@ describe('parseStaleAfter', () => {
     for (const bad of ['0x', '0s', 'x', '3', 'soon', 3]) expect(parseStaleAfter(bad)).toBeUndefined();
   });
 
-  it('turns into ms with the interval, or the 15 min fallback when it is unknown', () => {
+  it('turns into ms with the interval, or the 6 h fallback when it is unknown', () => {
     expect(staleAfterMs({ times: 3 }, MIN)).toBe(3 * MIN);
-    expect(staleAfterMs({ times: 3 }, undefined)).toBe(45 * MIN);
+    expect(staleAfterMs({ times: 3 }, undefined)).toBe(18 * 60 * MIN);
     expect(staleAfterMs({ ms: 7 }, MIN)).toBe(7);
   });
 });
@@ -40,9 +40,9 @@ describe('intervalFromSpacing', () => {
 });
 
 describe('silenceOf', () => {
-  it('is measured to the host’s last report, not to the clock', () => {
-    expect(silenceOf({ ts: T }, { last_seen: T + 4 * MIN })).toBe(4 * MIN);
-    expect(silenceOf({ ts: T }, { last_seen: T })).toBe(0);
+  it('is measured to the host’s newest result, not to the clock', () => {
+    expect(silenceOf({ ts: T }, [{ ts: T }, { ts: T + 4 * MIN }, { ts: T + MIN }])).toBe(4 * MIN);
+    expect(silenceOf({ ts: T }, [{ ts: T }])).toBe(0);
   });
 });
 

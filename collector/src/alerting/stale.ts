@@ -3,7 +3,7 @@
 // what becomes of an open alert on it (pending: dropped quietly; firing: resolved with a notice).
 
 import { sayDay } from './rules/wording.js';
-import type { AlertRecord, HostView, LatestResult, TransitionEvent } from './types.js';
+import type { AlertRecord, LatestResult, TransitionEvent } from './types.js';
 
 /** `stale_after` as written: a multiple of the target's own interval ("3x") or a fixed duration. */
 export type StaleAfter = { times: number } | { ms: number };
@@ -14,9 +14,10 @@ export const STALE_AFTER_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*[xX]|\\d+(\\.\\d+)?\
 
 /**
  * Used when a target's interval cannot be read from its reports (it was reported once, or its
- * history is past retention): 3x of it is 45 minutes, long enough for any usual check interval.
+ * history is past retention): the longest default check interval (smart, 6 h), so a slow check
+ * seen once is not taken for gone; 3x of it is 18 h.
  */
-export const FALLBACK_INTERVAL_MS = 15 * 60_000;
+export const FALLBACK_INTERVAL_MS = 6 * 3_600_000;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -52,12 +53,17 @@ export function intervalFromSpacing(times: readonly number[]): number | undefine
 }
 
 /**
- * How long the host has kept reporting without this result: measured to the host's last report,
- * not to the clock, so a host that is silent altogether (heartbeat's business) or a collector
- * catching up after downtime never makes its targets stale.
+ * How long the host has kept reporting other results without this one: measured to the time of
+ * its newest result, not to the clock or the receive time, so a host silent altogether
+ * (heartbeat's business) or an agent delivering a backlog in several batches never makes its
+ * targets stale.
  */
-export function silenceOf(row: Pick<LatestResult, 'ts'>, host: Pick<HostView, 'last_seen'>): number {
-  return host.last_seen - row.ts;
+export function silenceOf(row: Pick<LatestResult, 'ts'>, latest: readonly Pick<LatestResult, 'ts'>[]): number {
+  return newestOf(latest) - row.ts;
+}
+
+export function newestOf(latest: readonly Pick<LatestResult, 'ts'>[]): number {
+  return latest.reduce((max, r) => Math.max(max, r.ts), 0);
 }
 
 /** "D:", "service Spooler", "the backup-nightly check": what is no longer reported. */
