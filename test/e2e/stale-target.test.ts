@@ -84,13 +84,11 @@ notifications:
     const auth = { authorization: `Bearer ${(JSON.parse(key.stdout) as { secret: string }).secret}` };
     const payloads = () => receiver.requests.map((r) => JSON.parse(r.body) as Payload);
     try {
-      const fleet = await waitFor(
-        'the host in the fleet API',
-        async () =>
-          /"agent_id":"([^"]+)"/.exec(await (await fetch(`${collector.url}/api/v1/fleet`, { headers: auth })).text()),
-        20_000,
-      );
-      const hostUrl = `${collector.url}/api/v1/hosts/${fleet?.[1]}`;
+      // Enrolled above, so the fleet lists the host already.
+      const fleet = await (await fetch(`${collector.url}/api/v1/fleet`, { headers: auth })).text();
+      const agentId = /"agent_id":"([^"]+)"/.exec(fleet)?.[1];
+      expect(agentId, fleet).toBeTruthy();
+      const hostUrl = `${collector.url}/api/v1/hosts/${agentId}`;
       const host = async () =>
         (await (await fetch(hostUrl, { headers: auth })).json()) as {
           results: { check: string; target: string }[];
