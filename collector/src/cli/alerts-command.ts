@@ -5,6 +5,7 @@ import { type Silence, silenceMatches } from '../alerting/silence.js';
 import type { AlertRecord, AlertState, Severity } from '../alerting/types.js';
 import { cliActor } from '../auth/actor.js';
 import { type ConfigFlags, UsageError } from '../config.js';
+import { readingText } from '../notify/message.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
 import { audit } from '../store/sqlite-audit.js';
 import { parseSince } from './export-format.js';
@@ -61,6 +62,8 @@ export function alertJson(a: AlertRecord, silenced_by: string | null = null) {
     value: a.value,
     threshold: a.threshold,
     unit: a.unit,
+    /** Value against threshold in words, the same text as every notification's "Value" line. */
+    reading: readingText(a),
     summary: a.summary,
     forecast: a.forecast,
     ack: a.ack ? { by: a.ack.by, at: isoTime(a.ack.at), comment: a.ack.comment } : null,

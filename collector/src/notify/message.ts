@@ -128,6 +128,25 @@ export function formatValue(value: NotifiedAlert['value'], unit: string | null, 
   }
 }
 
+/** A threshold written as a quantity with its own unit ("2.0 GB", "3 checks in a row"), not a state. */
+const QUANTITY = /^\s*[-+]?\d/;
+
+/**
+ * Value against threshold, each said by formatValue: "4.2 % (threshold 5 %)", "stopped
+ * (expected running)". A numeric threshold shares the value's unit; a threshold written with its
+ * own unit ("2.0 GB") is shown as written, never with the value's unit stuck on. Every channel and
+ * the dashboard API use this one text (null when there is no value to show).
+ */
+export function readingText(a: Pick<NotifiedAlert, 'value' | 'threshold' | 'unit'>, zone = 'UTC'): string | null {
+  const value = formatValue(a.value, a.unit, zone);
+  if (value === null) return null;
+  const t = a.threshold;
+  if (t === null || t === undefined || t === '') return value;
+  if (typeof t === 'number') return `${value} (threshold ${formatValue(t, a.unit, zone)})`;
+  // A state is expected ("running"); a quantity is a threshold that was crossed.
+  return QUANTITY.test(t) ? `${value} (threshold ${t.trim()})` : `${value} (expected ${t})`;
+}
+
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1 };
 
 /**
@@ -160,14 +179,8 @@ function alertItem(a: NotifiedAlert, n: NotificationRecord, zone: string): Rende
   } else if (a.started_at !== null) {
     facts.push(['Since', `${formatTime(a.started_at, zone)} (for ${humanDuration(n.created_at - a.started_at)})`]);
   }
-  const value = formatValue(a.value, a.unit, zone);
-  const threshold = formatValue(a.threshold, a.unit, zone);
-  if (value !== null) {
-    const label = a.state === 'resolved' ? 'Last value' : 'Value';
-    // A state is expected ("running"); a number has a threshold it crossed.
-    const against = typeof a.threshold === 'string' ? 'expected' : 'threshold';
-    facts.push([label, threshold !== null ? `${value} (${against} ${threshold})` : value]);
-  }
+  const reading = readingText(a, zone);
+  if (reading !== null) facts.push([a.state === 'resolved' ? 'Last value' : 'Value', reading]);
   if (a.forecast && a.state !== 'resolved') {
     const what = a.target || 'The disk';
     const at = formatTime(a.forecast.full_at, zone);

@@ -7,7 +7,7 @@ import Type from 'typebox';
 import type { NotificationRecord } from '../alerting/types.js';
 import type { Channel } from './channel.js';
 import { postJson } from './http-post.js';
-import type { RenderedMessage } from './message.js';
+import { type RenderedMessage, readingText } from './message.js';
 
 export const WEBHOOK_PAYLOAD_VERSION = '1';
 
@@ -70,6 +70,7 @@ export function webhookPayload(n: NotificationRecord, message: RenderedMessage) 
       value: a.value,
       threshold: a.threshold,
       unit: a.unit,
+      reading: readingText(a),
       summary: a.summary,
       forecast: a.forecast
         ? {

@@ -181,7 +181,16 @@ export function alertItem(alert: Alert, options: AlertViewOptions): HTMLElement 
       'div.alert-line',
       {},
       levelBadge(alert.severity, alert.severity === 'critical' ? 'Critical' : 'Warning'),
-      h('div.alert-text', {}, where, h('p.alert-summary', {}, alert.summary)),
+      h(
+        'div.alert-text',
+        {},
+        where,
+        h('p.alert-summary', {}, alert.summary),
+        // The collector's text, as the notifications say it: never re-rendered here.
+        alert.reading
+          ? h('p.alert-reading.muted', {}, `${alert.state === 'resolved' ? 'Last value' : 'Value'}: ${alert.reading}`)
+          : null,
+      ),
       buttons,
     ),
     h(

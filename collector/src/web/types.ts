@@ -69,6 +69,8 @@ export interface Alert {
   started_at: string | null;
   resolved_at: string | null;
   summary: string;
+  /** Value against threshold ("4.2 % (threshold 5 %)"), written by the collector as in every notification. */
+  reading: string | null;
   ack: { by: string; at: string; comment: string } | null;
   silenced_by: string | null;
 }
