@@ -300,7 +300,8 @@ function emit(
   });
 }
 
-function snapshot(alert: AlertRecord, changed: boolean): NotifiedAlert {
+/** What a notification carries of an alert (also what the cross-channel test sends). */
+export function snapshot(alert: AlertRecord, changed: boolean): NotifiedAlert {
   return {
     id: alert.id,
     rule: alert.rule,
