@@ -130,7 +130,7 @@ export const CollectorConfigSchema = Type.Object(
           route_every: Type.Optional(
             Duration('routing (group flushes, reminders, escalation) looks for due notifications this often', '5s'),
           ),
-          stale_after: Type.Optional(staleAfterOption()),
+          stale_after: Type.Optional(staleAfterOption(true)),
           rules: Type.Optional(RulesConfigSchema),
           overrides: Type.Optional(OverridesSchema),
           routing: Type.Optional(RoutingSchema),

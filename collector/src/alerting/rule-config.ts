@@ -31,9 +31,11 @@ export interface AlertingRulesConfig {
   overrides?: RuleOverride[];
 }
 
-export function staleAfterOption(): TSchema {
+/** `stale_after`; the default only on the global key, so a rule's own key never hides the global one. */
+export function staleAfterOption(withDefault = false): TSchema {
   return Type.String({
     pattern: STALE_AFTER_PATTERN,
+    ...(withDefault ? { default: DEFAULT_STALE_AFTER } : {}),
     description:
       'a target no longer reported (volume unmounted, check removed) resolves its alerts after this: ' +
       `a multiple of its interval ("${DEFAULT_STALE_AFTER}") or a duration ("30m")`,
