@@ -1,6 +1,6 @@
 // `vitals check` as a person or a monitoring tool runs it: the built CLI as a real process, with no
 // config, with --only, as an unprivileged user, and against a real tmpfs filled to a threshold.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,29 @@ describe('vitals check with no config file', () => {
     // Nothing these checks read needs root: an unprivileged run must not degrade to UNKNOWN.
     expect(report.results.filter((x) => x.status === 'UNKNOWN')).toEqual([]);
     expectConsistentExit(r.code, report);
+  });
+});
+
+describe('vitals check during a momentary CPU spike', () => {
+  it('sees the spike in its samples, says what it measured, and does not call it CRITICAL', () => {
+    // One busy loop per core: every sample they cover reads ~100 % of the whole machine.
+    const loops: ChildProcess[] = os
+      .cpus()
+      .map(() => spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end);']));
+    try {
+      const r = vitals(['check', '--json', '--only', 'cpu']);
+      const report = JSON.parse(r.stdout) as Report;
+      const cpu = report.results[0]!;
+      expect(cpu.values.samples?.value).toBe(5);
+      expect(cpu.values.window_seconds?.value).toBe(5);
+      expect(cpu.values.peak_percent?.value as number).toBeGreaterThan(90);
+      expect(cpu.message).toMatch(/^CPU \d+ % of the whole machine \(\d+ cores; average of 5 samples over 5 s, peak/);
+      expect(cpu.status).not.toBe('CRITICAL');
+      expect(r.code).not.toBe(2);
+      expectConsistentExit(r.code, report);
+    } finally {
+      for (const loop of loops) loop.kill('SIGKILL');
+    }
   });
 });
 

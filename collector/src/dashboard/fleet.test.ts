@@ -79,23 +79,46 @@ describe('buildFleet', () => {
     expect(fleet.counts.open_alerts).toBe(1);
   });
 
-  it('ranks a WARNING result above UNKNOWN above OK, and a pending alert counts as open', () => {
+  it('ranks a WARNING result above UNKNOWN above OK; a pending alert counts as open and pending, not as the level', () => {
     const pending = alertRecord({
       id: 'al_p',
       agent_id: 'a3',
       client: 'A',
       site: 'One',
       state: 'pending',
-      severity: 'warning',
+      severity: 'critical',
     });
-    const fleet = buildFleet(input({ worst: new Map([['a1', worst('UNKNOWN')]]), openAlerts: [pending] }), all);
+    const fleet = buildFleet(
+      input({
+        worst: new Map([
+          ['a1', worst('UNKNOWN')],
+          ['a2', worst('WARNING')],
+        ]),
+        openAlerts: [pending],
+      }),
+      all,
+    );
     const hosts = fleet.clients[0]?.sites[0]?.hosts ?? [];
-    expect(hosts.map((h) => [h.hostname, h.level, h.open_alerts])).toEqual([
-      ['pc-3', 'warning', 1],
-      ['PC-10', 'unknown', 0],
-      ['PC-2', 'ok', 0],
+    expect(hosts.map((h) => [h.hostname, h.level, h.open_alerts, h.pending_alerts, h.worst_alert])).toEqual([
+      ['PC-2', 'warning', 0, 0, null],
+      ['PC-10', 'unknown', 0, 0, null],
+      ['pc-3', 'ok', 1, 1, null],
     ]);
     expect(hosts[1]?.summary).toBe('x is UNKNOWN');
+    expect(fleet.counts.critical).toBe(0);
+  });
+
+  it('makes a host critical once its alert fires', () => {
+    const firing = alertRecord({ id: 'al_f', agent_id: 'a3', client: 'A', site: 'One', severity: 'critical' });
+    const fleet = buildFleet(input({ openAlerts: [{ ...firing, state: 'firing' }] }), all);
+    const host = fleet.clients[0]?.sites[0]?.hosts[0];
+    expect([host?.hostname, host?.level, host?.pending_alerts, host?.worst_alert]).toEqual([
+      'pc-3',
+      'critical',
+      0,
+      'critical',
+    ]);
+    expect(fleet.counts.critical).toBe(1);
   });
 
   it('shows an agent that stopped cleanly as offline and unknown, not as ok', () => {

@@ -70,9 +70,11 @@ export interface FleetHost {
   last_seen: string;
   platform: string;
   os_release: string;
-  /** Worst severity among open alerts; null when none. */
+  /** Worst severity among firing alerts; null when none. */
   worst_alert: Severity | null;
   open_alerts: number;
+  /** Open alerts still pending (not yet held long enough to page); they do not set the level. */
+  pending_alerts: number;
   /** Worst status among the latest results; null before the first result. */
   worst_check_status: string | null;
   /** One line on why it is not ok: the worst open alert's summary, else the worst result's message. */
@@ -118,10 +120,13 @@ function fleetHost(agent: AgentRecord, input: FleetInput, alerts: readonly Alert
   const status = agentStatus(agent, input.now, input.silentAfterMs);
   const worst = input.worst.get(agent.id);
   const sorted = [...alerts].sort(worstAlertFirst);
-  const worstAlert = worstLevel(alerts.map((a) => levelOfSeverity(a.severity)));
+  // Only a firing alert makes a host critical or warning: a pending one has not held long enough
+  // to page anyone, so it shows as pending (pending_alerts), not as the host's level.
+  const firing = alerts.filter((a) => a.state === 'firing');
+  const worstAlert = worstLevel(firing.map((a) => levelOfSeverity(a.severity)));
   const level = hostLevel(
     status,
-    alerts.map((a) => a.severity),
+    firing.map((a) => a.severity),
     worst ? [worst.status] : [],
   );
   const headline = worst && worst.status !== 'OK' ? worst.message : null;
@@ -135,6 +140,7 @@ function fleetHost(agent: AgentRecord, input: FleetInput, alerts: readonly Alert
     os_release: agent.facts.os_release,
     worst_alert: worstAlert === 'ok' || worstAlert === 'unknown' ? null : worstAlert,
     open_alerts: alerts.length,
+    pending_alerts: alerts.length - firing.length,
     worst_check_status: worst?.status ?? null,
     summary: sorted[0]?.summary ?? headline,
   };
@@ -206,7 +212,10 @@ export function buildFleet(input: FleetInput, query: FleetQuery): Fleet {
       counts.open_alerts += h.open_alerts;
     }
     counts.open_alerts += siteAlerts.length;
-    const level = worstLevel([...hosts.map((h) => h.level), ...siteAlerts.map((a) => levelOfSeverity(a.severity))]);
+    const level = worstLevel([
+      ...hosts.map((h) => h.level),
+      ...siteAlerts.filter((a) => a.state === 'firing').map((a) => levelOfSeverity(a.severity)),
+    ]);
     clients.set(client, [
       ...(clients.get(client) ?? []),
       { name: site, level, counts, site_alerts: siteAlerts.map(alertBrief), hosts },

@@ -45,7 +45,7 @@ export function hostPage(input: HostPageInput) {
       status,
       level: hostLevel(
         status,
-        input.open.map((a) => a.severity),
+        input.open.filter((a) => a.state === 'firing').map((a) => a.severity),
         results.map((r) => r.status),
       ),
       /** The worst latest result alone, for a badge next to the name. */

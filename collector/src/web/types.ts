@@ -23,6 +23,7 @@ export interface FleetHost {
   platform: string | null;
   os_release: string | null;
   open_alerts: number;
+  pending_alerts: number;
   summary: string | null;
 }
 

@@ -40,6 +40,7 @@ function hostRow(host: FleetHost, now: number): HTMLElement {
       'span.host-main',
       {},
       h('span.host-name', {}, host.hostname),
+      host.pending_alerts > 0 ? h('span.badge.pending', {}, `${host.pending_alerts} pending`) : null,
       h('span.host-why', {}, host.summary ?? (host.level === 'ok' ? 'All checks OK' : '')),
     ),
     h(
@@ -80,7 +81,8 @@ function clientCard(client: FleetClient, now: number): HTMLElement {
       'div.client-head',
       {},
       h('h2', {}, client.name),
-      levelBadge(client.level),
+      // A practice nobody has enrolled yet is not "OK": nothing is watching it.
+      client.counts.hosts === 0 ? h('span.badge.no-hosts', {}, 'no hosts yet') : levelBadge(client.level),
       h('span.muted.count-line', {}, countLine(client.counts)),
     ),
     client.sites.map((site) => siteBlock(site, now)),

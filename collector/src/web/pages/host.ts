@@ -88,7 +88,10 @@ function chartSpecs(results: Result[]): ChartSpec[] {
       format: bytes,
       now: (r) => {
         const free = num(r, 'free_bytes');
-        const size = num(r, 'size_bytes');
+        // "of" is the usable size (used + free), as df and the agent's own message say: size_bytes
+        // also holds root's reserve and filesystem overhead, so it read "of 271 GB" where the agent said 109.
+        const used = num(r, 'used_bytes');
+        const size = used !== null && free !== null ? used + free : num(r, 'size_bytes');
         const percent = num(r, 'free_percent') ?? (free !== null && size ? (free / size) * 100 : null);
         return [
           percent === null ? null : pct(percent),
