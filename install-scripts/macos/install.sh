@@ -13,7 +13,10 @@
 # and enrolls the Mac with the collector (an existing identity is kept, so a re-run is an upgrade).
 #
 # Exit codes: 0 done, 2 bad or missing option, 3 not root, 4 agent download or check failed,
-#             5 enrollment refused or collector unreachable, 6 launchd failed, 7 existing config invalid.
+#             5 enrollment refused or collector unreachable, 6 launchd failed, 7 existing config invalid,
+#             8 another step failed (e.g. a full disk; the reason is shown).
+# A failed run rolls back what it placed: a first install leaves nothing, a re-run leaves the previous
+# agent, config and service as they were; identity and buffer are never touched.
 set -eu
 
 # The whole script is one brace group: sh reads it to the closing brace before running anything, so
@@ -47,7 +50,8 @@ Vitals agent installer for macOS (LaunchDaemon)
   --keep-buffer    with --uninstall: keep the state folder (identity and unsent results)
 
 Re-running the install upgrades in place: the identity and the buffer are kept.
-Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 launchd, 7 bad config.
+Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 launchd, 7 bad config,
+8 another step failed. A failed run rolls back what it placed (identity and buffer are never touched).
 USAGE
 }
 
