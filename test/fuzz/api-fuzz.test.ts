@@ -81,7 +81,10 @@ async function probe(req: Sent): Promise<Answer> {
   const klass = `${Math.floor(answer.status / 100)}xx`;
   seen[klass] = (seen[klass] ?? 0) + 1;
   const context = `${req.what} → ${answer.status} ${answer.text.slice(0, 300)}`;
-  expect(answer.status, context).toBeLessThan(500);
+  if (answer.status >= 500) {
+    const log = collector.output().trim().split('\n').slice(-3).join('\n');
+    expect.fail(`${context}\ncollector log:\n${log.slice(-3000)}`);
+  }
   if (answer.status >= 400) expect(counts(), `a ${answer.status} stored something: ${context}`).toEqual(before);
   return answer;
 }
