@@ -2,7 +2,7 @@
 // The `vitals` command line: the local health check, the long-running agent and its admin verbs.
 // First, before any other module is evaluated: V8 settings for a small resident agent.
 import './v8-flags.js';
-import { ConfigError } from '@vitals/shared';
+import { ConfigError, exitQuietlyOnClosedPipe } from '@vitals/shared';
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand, UsageError } from './cli/check-command.js';
 import { validateCommand } from './cli/config-command.js';
@@ -89,6 +89,10 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `vitals check | head` ends quietly; the agent itself (`run`) keeps its usual handling.
+  program.hook('preAction', (_program, action) => {
+    if (action.name() !== 'run') exitQuietlyOnClosedPipe();
+  });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -23,7 +23,10 @@
 #   --keep-buffer    with --uninstall: keep the state directory (identity and unsent results)
 #
 # Exit codes: 0 done, 2 bad or missing option, 3 not root, 4 agent download or check failed,
-#             5 enrollment refused or collector unreachable, 6 systemd failed, 7 existing config invalid.
+#             5 enrollment refused or collector unreachable, 6 systemd failed, 7 existing config invalid,
+#             8 another step failed (e.g. a full disk; the reason is shown).
+# A failed run rolls back what it placed: a first install leaves nothing, a re-run leaves the previous
+# agent, config and service as they were; identity and buffer are never touched.
 set -eu
 
 # The whole script is one brace group: sh reads it to the closing brace before running anything, so
@@ -35,9 +38,11 @@ SERVICE=vitals.service
 ASSET=vitals-linux-x64
 
 say() { printf 'vitals install: %s\n' "$*"; }
+died=0
 die() {
 	code=$1
 	shift
+	died=1
 	printf 'vitals install: error: %s\n' "$*" >&2
 	exit "$code"
 }
@@ -57,7 +62,8 @@ Vitals agent installer for Linux (systemd)
   --keep-buffer    with --uninstall: keep /var/lib/vitals (identity and unsent results)
 
 Re-running the install upgrades in place: the identity and the buffer are kept.
-Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 systemd, 7 bad config.
+Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 systemd, 7 bad config,
+8 another step failed. A failed run rolls back what it placed (identity and buffer are never touched).
 USAGE
 }
 
@@ -212,17 +218,95 @@ if [ -n "$BINARY" ] && [ ! -f "$BINARY" ]; then
 	die 2 "--binary $BINARY: no such file"
 fi
 
+# ---------------------------------------------------------------------------------------------
+# Rollback: a failed run leaves the machine as it found it. Everything this run replaces is saved
+# in $WORK first and put back, everything it creates is removed; identity.json and the buffer are
+# never touched. An identity this run obtained is kept: the collector already counts the machine,
+# and the next run continues as it without a new token (--uninstall removes it).
+# ---------------------------------------------------------------------------------------------
+flag() { if "$@"; then echo 1; else echo 0; fi; }
+present() { [ -e "$1" ] || [ -L "$1" ]; }
+had_lib_dir=$(flag test -d "$LIB_DIR")
+had_conf_dir=$(flag test -d "$CONF_DIR")
+had_state_dir=$(flag test -d "$STATE_DIR")
+had_identity=$(flag test -e "$STATE_DIR/identity.json")
+UPGRADE=$(flag present "$AGENT")
+had_unit=$(flag present "$UNIT")
+was_enabled=0
+was_active=0
+if use_systemd; then
+	was_enabled=$(flag systemctl is-enabled --quiet "$SERVICE")
+	was_active=$(flag systemctl is-active --quiet "$SERVICE")
+fi
+agent_placed=0
+link_placed=0
+config_written=0
+unit_placed=0
+systemd_touched=0
+STEP="preparing $LIB_DIR"
+
 mkdir -p "$LIB_DIR"
-NEW=$(mktemp "$LIB_DIR/.vitals.new.XXXXXX")
-# shellcheck disable=SC2317 # run by the trap below
-cleanup() {
-	rm -f "$NEW"
-	rmdir "$LIB_DIR" 2>/dev/null || true
-	prune_root
+WORK=$(mktemp -d "$LIB_DIR/.install.XXXXXX")
+NEW=$WORK/vitals
+
+# A saved file back in place (a rename where it can), or the target removed when there was none.
+# shellcheck disable=SC2317 # run by rollback, from the EXIT trap
+restore() {
+	if present "$1"; then mv -f "$1" "$2"; else rm -f "$2"; fi
 }
-trap cleanup EXIT
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+rollback() {
+	if [ "$systemd_touched" = 1 ]; then systemctl stop "$SERVICE" >/dev/null 2>&1; fi
+	if [ "$unit_placed" = 1 ]; then restore "$WORK/unit.previous" "$UNIT"; fi
+	if [ "$link_placed" = 1 ]; then restore "$WORK/link.previous" "$LINK"; fi
+	if [ "$agent_placed" = 1 ]; then restore "$WORK/vitals.previous" "$AGENT"; fi
+	if [ "$config_written" = 1 ]; then
+		rm -f "$CONFIG"
+	elif present "$WORK/agent.yaml.previous"; then
+		mv -f "$WORK/agent.yaml.previous" "$CONFIG"
+	fi
+	# rmdir only removes an empty folder: a state folder holding an identity or a buffer stays.
+	[ "$had_state_dir" = 1 ] || rmdir "$STATE_DIR" 2>/dev/null
+	[ "$had_conf_dir" = 1 ] || rmdir "$CONF_DIR" 2>/dev/null
+	if [ "$systemd_touched" = 1 ]; then
+		systemctl daemon-reload
+		if [ "$had_unit" = 0 ] || [ "$was_enabled" = 0 ]; then systemctl disable "$SERVICE" >/dev/null 2>&1; fi
+		systemctl reset-failed "$SERVICE" >/dev/null 2>&1
+		if [ "$was_active" = 1 ]; then systemctl start "$SERVICE"; fi
+	fi
+	if [ "$UPGRADE" = 1 ]; then
+		say "rolled back: the previous agent, config and unit are back as they were; identity and buffer in $STATE_DIR untouched" >&2
+	elif [ "$had_identity" = 0 ] && [ -e "$STATE_DIR/identity.json" ]; then
+		say "rolled back: nothing of this install is left but $STATE_DIR/identity.json (enrolled in this run: running the installer again continues as this agent; --uninstall removes it)" >&2
+	else
+		say "rolled back: nothing of this install is left" >&2
+	fi
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_exit() {
+	rc=$?
+	set +e
+	trap - EXIT
+	rm -f "$CONFIG.tmp" "$UNIT.tmp" 2>/dev/null
+	if [ "$rc" != 0 ]; then
+		# A command that failed under set -e (a full disk, a read-only folder): its own message is above.
+		if [ "$died" = 0 ] && [ "$rc" != 130 ]; then
+			printf 'vitals install: error: %s failed (the reason above)\n' "$STEP" >&2
+			rc=8
+		fi
+		rollback
+	fi
+	rm -rf "$WORK"
+	[ "$had_lib_dir" = 1 ] || rmdir "$LIB_DIR" 2>/dev/null
+	prune_root
+	exit "$rc"
+}
+trap on_exit EXIT
 trap 'exit 130' INT TERM
 
+STEP="staging the agent in $WORK"
 if [ -n "$BINARY" ]; then
 	cp "$BINARY" "$NEW"
 	say "installing the agent from $BINARY"
@@ -243,21 +327,17 @@ if ! VERSION=$("$NEW" --version 2>&1); then
 	die 4 "the agent executable does not run on this machine: $VERSION"
 fi
 
-UPGRADE=0
-[ -e "$AGENT" ] && UPGRADE=1
-# A rename, so a running agent keeps its old file until the restart below.
-mv -f "$NEW" "$AGENT"
-mkdir -p "$(dirname "$LINK")"
-ln -sf ../lib/vitals/vitals "$LINK"
-say "agent $VERSION installed in $AGENT ($LINK)"
-
+# The config and the enrollment are checked with the new agent before anything is replaced.
+STEP="writing the config $CONFIG"
 mkdir -p "$CONF_DIR"
 chmod 0755 "$CONF_DIR"
 if [ -f "$CONFIG" ]; then
+	cp -p "$CONFIG" "$WORK/agent.yaml.previous"
 	say "kept the existing config $CONFIG"
 else
 	old_umask=$(umask)
 	umask 077
+	config_written=1
 	cat >"$CONFIG.tmp" <<EOF
 # Vitals agent config, written by install.sh. Every key: vitals config reference
 # Checks beyond the built-in cpu, memory, disk and uptime go under checks:, then
@@ -272,21 +352,37 @@ EOF
 fi
 chmod 0600 "$CONFIG"
 if [ "$(id -u)" = 0 ]; then chown root:root "$CONFIG"; fi
-if ! problems=$("$AGENT" config validate "$CONFIG" 2>&1); then
+if ! problems=$("$NEW" config validate "$CONFIG" 2>&1); then
 	printf '%s\n' "$problems" >&2
 	die 7 "$CONFIG is not valid (above); fix it and run the installer again"
 fi
 
+STEP="creating $STATE_DIR"
 mkdir -p "$STATE_DIR"
 chmod 0700 "$STATE_DIR"
 
-if ! enrolled=$("$AGENT" enroll --url "$URL" --token "$TOKEN" --config "$CONFIG" 2>&1); then
+if ! enrolled=$("$NEW" enroll --url "$URL" --token "$TOKEN" --config "$CONFIG" 2>&1); then
 	printf '%s\n' "$enrolled" >&2
 	die 5 "enrollment failed: $(printf '%s\n' "$enrolled" | tail -n 1)"
 fi
 say "$enrolled"
 
+STEP="placing the agent in $AGENT"
+# The previous agent stays reachable (a second link to it) until the run has succeeded.
+if present "$AGENT"; then ln "$AGENT" "$WORK/vitals.previous" 2>/dev/null || cp -p "$AGENT" "$WORK/vitals.previous"; fi
+agent_placed=1
+# A rename, so a running agent keeps its old file until the restart below.
+mv -f "$NEW" "$AGENT"
+mkdir -p "$(dirname "$LINK")"
+if present "$LINK"; then cp -RP "$LINK" "$WORK/link.previous"; fi
+link_placed=1
+ln -sf ../lib/vitals/vitals "$LINK"
+say "agent $VERSION installed in $AGENT ($LINK)"
+
+STEP="writing the unit $UNIT"
 mkdir -p "$UNIT_DIR"
+if present "$UNIT"; then cp -p "$UNIT" "$WORK/unit.previous"; fi
+unit_placed=1
 cat >"$UNIT.tmp" <<EOF
 # Written by the Vitals installer; re-running it rewrites this file. Local changes: systemctl edit vitals
 [Unit]
@@ -339,6 +435,7 @@ mv -f "$UNIT.tmp" "$UNIT"
 say "wrote $UNIT"
 
 if use_systemd; then
+	systemd_touched=1
 	systemctl daemon-reload || die 6 "systemctl daemon-reload failed"
 	systemctl enable "$SERVICE" >/dev/null 2>&1 || die 6 "systemctl enable $SERVICE failed"
 	systemctl restart "$SERVICE" || die 6 "systemctl restart $SERVICE failed; see: journalctl -u $SERVICE"
@@ -350,6 +447,7 @@ if use_systemd; then
 else
 	say "--root: systemctl skipped"
 fi
+rm -rf "$WORK"
 if [ "$UPGRADE" = 1 ]; then
 	say "upgraded in place; identity and buffer in $STATE_DIR kept"
 else

@@ -13,7 +13,10 @@
 # and enrolls the Mac with the collector (an existing identity is kept, so a re-run is an upgrade).
 #
 # Exit codes: 0 done, 2 bad or missing option, 3 not root, 4 agent download or check failed,
-#             5 enrollment refused or collector unreachable, 6 launchd failed, 7 existing config invalid.
+#             5 enrollment refused or collector unreachable, 6 launchd failed, 7 existing config invalid,
+#             8 another step failed (e.g. a full disk; the reason is shown).
+# A failed run rolls back what it placed: a first install leaves nothing, a re-run leaves the previous
+# agent, config and service as they were; identity and buffer are never touched.
 set -eu
 
 # The whole script is one brace group: sh reads it to the closing brace before running anything, so
@@ -24,9 +27,11 @@ set -eu
 LABEL=com.vitals.agent
 
 say() { printf 'vitals install: %s\n' "$*"; }
+died=0
 die() {
 	code=$1
 	shift
+	died=1
 	printf 'vitals install: error: %s\n' "$*" >&2
 	exit "$code"
 }
@@ -47,7 +52,8 @@ Vitals agent installer for macOS (LaunchDaemon)
   --keep-buffer    with --uninstall: keep the state folder (identity and unsent results)
 
 Re-running the install upgrades in place: the identity and the buffer are kept.
-Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 launchd, 7 bad config.
+Exit codes: 2 bad option, 3 not root, 4 download failed, 5 enrollment failed, 6 launchd, 7 bad config,
+8 another step failed. A failed run rolls back what it placed (identity and buffer are never touched).
 USAGE
 }
 
@@ -205,30 +211,102 @@ if [ -n "$BINARY" ] && [ ! -f "$BINARY" ]; then
 	die 2 "--binary $BINARY: no such file"
 fi
 
+# ---------------------------------------------------------------------------------------------
+# Rollback: a failed run leaves the Mac as it found it. Everything this run replaces is saved in
+# $STAGE first and put back, everything it creates is removed; identity.json and the buffer are
+# never touched. An identity this run obtained is kept: the collector already counts the Mac, and
+# the next run continues as it without a new token (--uninstall removes it).
+# ---------------------------------------------------------------------------------------------
+flag() { if "$@"; then echo 1; else echo 0; fi; }
+present() { [ -e "$1" ] || [ -L "$1" ]; }
+had_conf_dir=$(flag test -d "$CONF_DIR")
+had_state_dir=$(flag test -d "$STATE_DIR")
+had_log_dir=$(flag test -d "$LOG_DIR")
+had_identity=$(flag test -e "$STATE_DIR/identity.json")
+UPGRADE=$(flag present "$PREFIX")
+was_loaded=0
+if use_launchd; then was_loaded=$(flag launchctl print "system/$LABEL"); fi
+prefix_placed=0
+link_placed=0
+config_written=0
+plist_placed=0
+daemon_stopped=0
+STEP="preparing $ROOT/usr/local"
+
 mkdir -p "$ROOT/usr/local"
 STAGE=$(mktemp -d "$ROOT/usr/local/.vitals.new.XXXXXX")
-# shellcheck disable=SC2317 # run by the trap below
-cleanup() {
+NEW=$STAGE/vitals/bin/vitals
+
+# A saved file back in place, or the target removed when there was none.
+# shellcheck disable=SC2317 # run by rollback, from the EXIT trap
+restore() {
+	if present "$1"; then mv -f "$1" "$2"; else rm -f "$2"; fi
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+rollback() {
+	if [ "$daemon_stopped" = 1 ]; then launchctl bootout "system/$LABEL" >/dev/null 2>&1; fi
+	if [ "$plist_placed" = 1 ]; then restore "$STAGE/plist.previous" "$PLIST"; fi
+	if [ "$link_placed" = 1 ]; then restore "$STAGE/link.previous" "$LINK"; fi
+	if [ "$prefix_placed" = 1 ]; then
+		rm -rf "$PREFIX"
+		if present "$STAGE/previous"; then mv "$STAGE/previous" "$PREFIX"; fi
+	fi
+	if [ "$config_written" = 1 ]; then
+		rm -f "$CONFIG"
+	elif present "$STAGE/agent.yaml.previous"; then
+		mv -f "$STAGE/agent.yaml.previous" "$CONFIG"
+	fi
+	# rmdir only removes an empty folder: a state folder holding an identity or a buffer stays.
+	[ "$had_state_dir" = 1 ] || rmdir "$STATE_DIR" 2>/dev/null
+	[ "$had_log_dir" = 1 ] || rmdir "$LOG_DIR" 2>/dev/null
+	[ "$had_conf_dir" = 1 ] || rmdir "$CONF_DIR" 2>/dev/null
+	if [ "$daemon_stopped" = 1 ] && [ "$was_loaded" = 1 ]; then launchctl bootstrap system "$PLIST"; fi
+	if [ "$UPGRADE" = 1 ]; then
+		say "rolled back: the previous agent, config and LaunchDaemon are back as they were; identity and buffer in $STATE_DIR untouched" >&2
+	elif [ "$had_identity" = 0 ] && [ -e "$STATE_DIR/identity.json" ]; then
+		say "rolled back: nothing of this install is left but $STATE_DIR/identity.json (enrolled in this run: running the installer again continues as this agent; --uninstall removes it)" >&2
+	else
+		say "rolled back: nothing of this install is left" >&2
+	fi
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_exit() {
+	rc=$?
+	set +e
+	trap - EXIT
+	rm -f "$CONFIG.tmp" "$PLIST.tmp" 2>/dev/null
+	if [ "$rc" != 0 ]; then
+		# A command that failed under set -e (a full disk, a read-only folder): its own message is above.
+		if [ "$died" = 0 ] && [ "$rc" != 130 ]; then
+			printf 'vitals install: error: %s failed (the reason above)\n' "$STEP" >&2
+			rc=8
+		fi
+		rollback
+	fi
 	rm -rf "$STAGE"
 	prune_root
+	exit "$rc"
 }
-trap cleanup EXIT
+trap on_exit EXIT
 trap 'exit 130' INT TERM
 
 unpack() {
 	if ! tar -xzf "$1" -C "$STAGE"; then
 		die 4 "$2 is not a readable .tar.gz"
 	fi
-	[ -f "$STAGE/vitals/bin/vitals" ] || die 4 "$2 has no vitals/bin/vitals inside"
+	[ -f "$NEW" ] || die 4 "$2 has no vitals/bin/vitals inside"
 }
 
+STEP="staging the agent in $STAGE"
 if [ -n "$BINARY" ]; then
 	say "installing the agent from $BINARY"
 	case $BINARY in
 	*.tar.gz | *.tgz) unpack "$BINARY" "$BINARY" ;;
 	*)
 		mkdir -p "$STAGE/vitals/bin"
-		cp "$BINARY" "$STAGE/vitals/bin/vitals"
+		cp "$BINARY" "$NEW"
 		;;
 	esac
 else
@@ -246,34 +324,22 @@ else
 	unpack "$STAGE/agent.tar.gz" "$URL/download/$ASSET"
 	rm -f "$STAGE/agent.tar.gz"
 fi
-chmod 0755 "$STAGE/vitals/bin/vitals"
-if ! VERSION=$("$STAGE/vitals/bin/vitals" --version 2>&1); then
+chmod 0755 "$NEW"
+if ! VERSION=$("$NEW" --version 2>&1); then
 	die 4 "the agent does not run on this Mac: $VERSION"
 fi
 
-UPGRADE=0
-[ -e "$PREFIX" ] && UPGRADE=1
-# The folder is swapped whole (runtime and bundle belong together) while the daemon is stopped.
-stop_daemon
-if [ -e "$PREFIX" ]; then
-	rm -rf "$PREFIX.old"
-	mv "$PREFIX" "$PREFIX.old"
-fi
-mv "$STAGE/vitals" "$PREFIX"
-rm -rf "$PREFIX.old"
-if [ -z "$ROOT" ]; then chown -R root:wheel "$PREFIX"; fi
-chmod -R go-w "$PREFIX"
-mkdir -p "$(dirname "$LINK")"
-ln -sf ../vitals/bin/vitals "$LINK"
-say "agent $VERSION installed in $PREFIX ($LINK)"
-
+# The config and the enrollment are checked with the new agent before anything is replaced.
+STEP="writing the config $CONFIG"
 mkdir -p "$CONF_DIR"
 chmod 0755 "$CONF_DIR"
 if [ -f "$CONFIG" ]; then
+	cp -p "$CONFIG" "$STAGE/agent.yaml.previous"
 	say "kept the existing config $CONFIG"
 else
 	old_umask=$(umask)
 	umask 077
+	config_written=1
 	cat >"$CONFIG.tmp" <<EOF
 # Vitals agent config, written by install.sh. Every key: vitals config reference
 # Checks beyond the built-in cpu, memory, disk and uptime go under checks:, then
@@ -288,27 +354,47 @@ EOF
 fi
 chmod 0600 "$CONFIG"
 if [ -z "$ROOT" ]; then chown root:wheel "$CONFIG"; fi
-if ! problems=$("$AGENT" config validate "$CONFIG" 2>&1); then
+if ! problems=$("$NEW" config validate "$CONFIG" 2>&1); then
 	printf '%s\n' "$problems" >&2
 	die 7 "$CONFIG is not valid (above); fix it and run the installer again"
 fi
 
+STEP="creating $STATE_DIR and $LOG_DIR"
 mkdir -p "$STATE_DIR" "$LOG_DIR"
 chmod 0700 "$STATE_DIR"
 chmod 0755 "$LOG_DIR"
 
-if ! enrolled=$("$AGENT" enroll --url "$URL" --token "$TOKEN" --config "$CONFIG" 2>&1); then
+if ! enrolled=$("$NEW" enroll --url "$URL" --token "$TOKEN" --config "$CONFIG" 2>&1); then
 	printf '%s\n' "$enrolled" >&2
 	die 5 "enrollment failed: $(printf '%s\n' "$enrolled" | tail -n 1)"
 fi
 say "$enrolled"
+
+STEP="placing the agent in $PREFIX"
+# The folder is swapped whole (runtime and bundle belong together) while the daemon is stopped;
+# the previous one waits in $STAGE until the run has succeeded.
+if use_launchd; then daemon_stopped=1; fi
+stop_daemon
+prefix_placed=1
+if present "$PREFIX"; then mv "$PREFIX" "$STAGE/previous"; fi
+mv "$STAGE/vitals" "$PREFIX"
+if [ -z "$ROOT" ]; then chown -R root:wheel "$PREFIX"; fi
+chmod -R go-w "$PREFIX"
+mkdir -p "$(dirname "$LINK")"
+if present "$LINK"; then cp -RP "$LINK" "$STAGE/link.previous"; fi
+link_placed=1
+ln -sf ../vitals/bin/vitals "$LINK"
+say "agent $VERSION installed in $PREFIX ($LINK)"
 
 # Text for a plist <string>: &, < and > escaped.
 xml() {
 	printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
 }
 
+STEP="writing the LaunchDaemon $PLIST"
 mkdir -p "$DAEMONS"
+if present "$PLIST"; then cp -p "$PLIST" "$STAGE/plist.previous"; fi
+plist_placed=1
 cat >"$PLIST.tmp" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">

@@ -19,7 +19,9 @@ and enrolls the machine with the collector (an existing identity is kept, so a r
 
 Exit codes: 0 done, 2 bad or missing parameter, 3 not an administrator, 4 download or agent check
 failed, 5 enrollment refused or collector unreachable, 6 service registration or start failed,
-7 existing config invalid.
+7 existing config invalid, 8 another step failed (the step and the reason are shown).
+A failed run rolls back what it placed: a first install leaves nothing, a re-run leaves the previous
+agent, config and service as they were; identity and buffer are never touched.
 
 .PARAMETER Url
 The collector's base URL (https://...). The agent and the service wrapper are downloaded from URL/download/.
@@ -73,8 +75,11 @@ function Write-Step([string]$Message) {
   Write-Host "vitals install: $Message"
 }
 
+# Once the install has started changing things ($RollbackArmed), an error first undoes them (Undo-Install).
+$RollbackArmed = $false
 function Stop-WithError([int]$Code, [string]$Message) {
   [Console]::Error.WriteLine("vitals install: error: $Message")
+  if ($script:RollbackArmed) { Undo-Install }
   exit $Code
 }
 
@@ -199,37 +204,105 @@ if (-not [Environment]::Is64BitOperatingSystem) {
 # Windows PowerShell 5.1 may still default to TLS 1.0; the collector speaks TLS 1.2+.
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 
-New-Item -ItemType Directory -Force -Path $InstallDir | Out-Null
-$newAgent = Join-Path $InstallDir 'vitals.exe.new'
-$newShawl = Join-Path $InstallDir 'shawl.exe.new'
-try {
-  if ($Binary) {
-    Write-Step "installing the agent from $Binary"
-    Copy-Item -LiteralPath $Binary -Destination $newAgent -Force
-    $localShawl = Join-Path (Split-Path -Parent (Resolve-Path -LiteralPath $Binary)) 'shawl.exe'
-    if (Test-Path -LiteralPath $localShawl -PathType Leaf) {
-      Copy-Item -LiteralPath $localShawl -Destination $newShawl -Force
+# ---------------------------------------------------------------------------------------------
+# Rollback: a failed run leaves the machine as it found it. What this run replaces is saved in
+# $BackupDir first and put back (the service gets its previous command line), what it creates is
+# removed; identity.json and the buffer are never touched. An identity this run obtained is kept:
+# the collector already counts the machine, and the next run continues as it without a new token.
+$StageDir = Join-Path $InstallDir '.new'
+$BackupDir = Join-Path $InstallDir '.previous'
+$newAgent = Join-Path $StageDir 'vitals.exe'
+$newShawl = Join-Path $StageDir 'shawl.exe'
+$had = @{
+  InstallDir = Test-Path -LiteralPath $InstallDir
+  DataDir = Test-Path -LiteralPath $DataDir
+  StateDir = Test-Path -LiteralPath $StateDir
+  LogDir = Test-Path -LiteralPath $LogDir
+  Identity = Test-Path -LiteralPath (Join-Path $StateDir 'identity.json')
+}
+$upgrade = Test-Path -LiteralPath $AgentExe
+$service = Get-Service -Name $ServiceName -ErrorAction SilentlyContinue
+$wasRunning = ($null -ne $service) -and ($service.Status -eq 'Running')
+$previousCommandLine = $null
+if ($null -ne $service) {
+  $previousCommandLine = (Get-CimInstance -ClassName Win32_Service -Filter "Name='$ServiceName'").PathName
+}
+$placed = @{ Config = $false; Stopped = $false; Binaries = $false; Service = $false }
+
+# Only a folder this run created and left empty goes: a state folder with an identity or a buffer stays.
+function Remove-EmptyFolder([string]$Path, [bool]$Existed) {
+  if ($Existed -or -not (Test-Path -LiteralPath $Path)) { return }
+  if (@(Get-ChildItem -LiteralPath $Path -Force).Count -eq 0) { Remove-Item -LiteralPath $Path -Force }
+}
+
+function Undo-Install {
+  $script:RollbackArmed = $false
+  $ErrorActionPreference = 'Continue'
+  if ($placed.Service -or $placed.Stopped) { Stop-Service -Name $ServiceName -Force -ErrorAction SilentlyContinue }
+  if ($placed.Service) {
+    if ($null -eq $service) {
+      Invoke-Program 'sc.exe' @('delete', $ServiceName) | Out-Null
     } else {
-      Get-Download 'shawl.exe' $newShawl
+      $wmi = Get-CimInstance -ClassName Win32_Service -Filter "Name='$ServiceName'"
+      Invoke-CimMethod -InputObject $wmi -MethodName Change -Arguments @{ PathName = $previousCommandLine } | Out-Null
     }
+  }
+  if ($placed.Binaries) {
+    foreach ($name in @('vitals.exe', 'shawl.exe')) {
+      $target = Join-Path $InstallDir $name
+      $saved = Join-Path $BackupDir $name
+      if (Test-Path -LiteralPath $saved) {
+        Move-Item -LiteralPath $saved -Destination $target -Force
+      } else {
+        Remove-Item -LiteralPath $target -Force -ErrorAction SilentlyContinue
+      }
+    }
+  }
+  if ($placed.Config) { Remove-Item -LiteralPath $ConfigFile -Force -ErrorAction SilentlyContinue }
+  Remove-Item -LiteralPath $StageDir, $BackupDir -Recurse -Force -ErrorAction SilentlyContinue
+  Remove-EmptyFolder $StateDir $had.StateDir
+  Remove-EmptyFolder $LogDir $had.LogDir
+  Remove-EmptyFolder $DataDir $had.DataDir
+  Remove-EmptyFolder $InstallDir $had.InstallDir
+  if ($placed.Stopped -and $wasRunning) { Start-Service -Name $ServiceName -ErrorAction SilentlyContinue }
+  if ($upgrade) {
+    [Console]::Error.WriteLine("vitals install: rolled back: the previous agent, config and service are back as they were; identity and buffer in $StateDir untouched")
+  } elseif (-not $had.Identity -and (Test-Path -LiteralPath (Join-Path $StateDir 'identity.json'))) {
+    [Console]::Error.WriteLine("vitals install: rolled back: nothing of this install is left but $StateDir\identity.json (enrolled in this run: running the installer again continues as this agent; -Uninstall removes it)")
   } else {
-    Get-Download 'vitals-win-x64.exe' $newAgent
+    [Console]::Error.WriteLine('vitals install: rolled back: nothing of this install is left')
+  }
+}
+
+# Any other failure (a full disk, a locked file) is reported with the step it stopped and rolled back.
+$Step = "preparing $InstallDir"
+trap {
+  Stop-WithError 8 "$Step failed: $($_.Exception.Message)"
+}
+$RollbackArmed = $true
+
+$Step = "staging the agent in $StageDir"
+Remove-Item -LiteralPath $StageDir, $BackupDir -Recurse -Force -ErrorAction SilentlyContinue
+New-Item -ItemType Directory -Force -Path $StageDir | Out-Null
+if ($Binary) {
+  Write-Step "installing the agent from $Binary"
+  Copy-Item -LiteralPath $Binary -Destination $newAgent -Force
+  $localShawl = Join-Path (Split-Path -Parent (Resolve-Path -LiteralPath $Binary)) 'shawl.exe'
+  if (Test-Path -LiteralPath $localShawl -PathType Leaf) {
+    Copy-Item -LiteralPath $localShawl -Destination $newShawl -Force
+  } else {
     Get-Download 'shawl.exe' $newShawl
   }
-  $check = Invoke-Program $newAgent @('--version')
-  if ($check.Code -ne 0) { Stop-WithError 4 "the agent executable does not run on this machine: $($check.Output)" }
-  $version = $check.Output
-
-  # Files of a running service are locked: stop it, swap the files, start it again below.
-  $upgrade = Test-Path -LiteralPath $AgentExe
-  $service = Stop-VitalsService
-  Move-Item -LiteralPath $newAgent -Destination $AgentExe -Force
-  Move-Item -LiteralPath $newShawl -Destination $ShawlExe -Force
-} finally {
-  Remove-Item -LiteralPath $newAgent, $newShawl -Force -ErrorAction SilentlyContinue
+} else {
+  Get-Download 'vitals-win-x64.exe' $newAgent
+  Get-Download 'shawl.exe' $newShawl
 }
-Write-Step "agent $version installed in $AgentExe"
+$check = Invoke-Program $newAgent @('--version')
+if ($check.Code -ne 0) { Stop-WithError 4 "the agent executable does not run on this machine: $($check.Output)" }
+$version = $check.Output
 
+# The config and the enrollment are checked with the new agent before anything is replaced.
+$Step = "writing the config $ConfigFile"
 New-Item -ItemType Directory -Force -Path $DataDir | Out-Null
 Set-AdminOnlyAcl $DataDir
 if (Test-Path -LiteralPath $ConfigFile) {
@@ -244,17 +317,19 @@ if (Test-Path -LiteralPath $ConfigFile) {
     "state_dir: $(ConvertTo-YamlString $StateDir)",
     ''
   ) -join "`n"
+  $placed.Config = $true
   Write-Utf8File $ConfigFile $config
   Write-Step "wrote $ConfigFile"
 }
-$valid = Invoke-Program $AgentExe @('config', 'validate', $ConfigFile)
+$valid = Invoke-Program $newAgent @('config', 'validate', $ConfigFile)
 if ($valid.Code -ne 0) {
   [Console]::Error.WriteLine($valid.Output)
   Stop-WithError 7 "$ConfigFile is not valid (above); fix it and run the installer again"
 }
+$Step = "creating $StateDir and $LogDir"
 New-Item -ItemType Directory -Force -Path $StateDir, $LogDir | Out-Null
 
-$enroll = Invoke-Program $AgentExe @('enroll', '--url', $Url, '--token', $Token, '--config', $ConfigFile)
+$enroll = Invoke-Program $newAgent @('enroll', '--url', $Url, '--token', $Token, '--config', $ConfigFile)
 if ($enroll.Code -ne 0) {
   [Console]::Error.WriteLine($enroll.Output)
   $reason = @($enroll.Output -split "`n")[-1]
@@ -262,7 +337,23 @@ if ($enroll.Code -ne 0) {
 }
 Write-Step $enroll.Output
 
+# Files of a running service are locked: stop it, swap the files (the previous ones wait in
+# $BackupDir until the run has succeeded), start it again below.
+$Step = "placing the agent in $InstallDir"
+$placed.Stopped = $true
+Stop-VitalsService | Out-Null
+New-Item -ItemType Directory -Force -Path $BackupDir | Out-Null
+$placed.Binaries = $true
+foreach ($name in @('vitals.exe', 'shawl.exe')) {
+  $target = Join-Path $InstallDir $name
+  if (Test-Path -LiteralPath $target) { Move-Item -LiteralPath $target -Destination (Join-Path $BackupDir $name) -Force }
+  Move-Item -LiteralPath (Join-Path $StageDir $name) -Destination $target -Force
+}
+Write-Step "agent $version installed in $AgentExe"
+
+$Step = "registering the $ServiceName service"
 $commandLine = Get-ServiceCommandLine
+$placed.Service = $true
 if ($null -eq $service) {
   New-Service -Name $ServiceName -BinaryPathName $commandLine -DisplayName 'Vitals monitoring agent' `
     -Description 'Monitors disks, services, backups and health of this machine and reports to the MSP (Vitals).' `
@@ -289,6 +380,8 @@ Start-Sleep -Seconds 3
 if ((Get-Service -Name $ServiceName).Status -ne 'Running') {
   Stop-WithError 6 "the $ServiceName service did not stay running; see the log in $LogDir"
 }
+$RollbackArmed = $false
+Remove-Item -LiteralPath $StageDir, $BackupDir -Recurse -Force -ErrorAction SilentlyContinue
 Write-Step "the $ServiceName service is running"
 if ($upgrade) {
   Write-Step "upgraded in place; identity and buffer in $StateDir kept"

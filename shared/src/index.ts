@@ -1,5 +1,6 @@
 // Everything agent and collector share: status vocabulary, wire schemas, config helpers.
 
+export * from './closed-pipe.js';
 export * from './config-file.js';
 export * from './protocol.js';
 export * from './result.js';

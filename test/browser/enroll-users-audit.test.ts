@@ -108,7 +108,9 @@ describe('enrollment, users and audit pages', () => {
     expect(token).toMatch(/^vt_[A-Za-z0-9_-]{32}$/);
     const linux = await card.locator('[data-os=linux] .copy-text').textContent();
     const { url } = dashboard;
-    expect(linux).toBe(`curl -fsSL '${url}/install/linux.sh' | sudo sh -s -- --url '${url}' --token '${token}'`);
+    expect(linux).toBe(
+      `curl -fsSL '${url}/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url '${url}' --token '${token}'`,
+    );
     expect(await card.locator('[data-os=macos] .copy-text').textContent()).toContain(`--token '${token}'`);
     expect(await card.locator('[data-os=windows] .copy-text').textContent()).toContain(`-Token '${token}'`);
 

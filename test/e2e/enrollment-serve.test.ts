@@ -54,7 +54,7 @@ describe('serve: enrollment tokens and downloads from the config', () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; token: string; install: Record<string, string> };
     expect(created.install.linux).toBe(
-      `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | sudo sh -s -- --url 'https://vitals.msp.example' --token '${created.token}'`,
+      `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url 'https://vitals.msp.example' --token '${created.token}'`,
     );
 
     // The token works (the agent talks to the address it can reach), and the CLI lists what the API made.
@@ -84,11 +84,14 @@ describe('serve: enrollment tokens and downloads from the config', () => {
       body: JSON.stringify({ client: 'Northside', site: 'Main St' }),
     });
     const { install } = (await res.json()) as { install: { linux: string } };
-    expect(install.linux).toContain(`curl -fsSL '${collector.url}/install/linux.sh' | sudo sh -s --`);
+    expect(install.linux).toContain(
+      `curl -fsSL '${collector.url}/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s --`,
+    );
 
-    // Real curl and the real script; sudo installs under a temporary root (no systemctl there).
+    // Real curl and the real script, run by root without sudo, installing under a temporary root
+    // (no systemctl there).
     const root = tempDir('vitals-enrollment-chain-root-');
-    const run = spawnSync('/bin/sh', ['-c', `sudo() { "$@" --root "$ROOT"; }\n${install.linux}`], {
+    const run = spawnSync('/bin/sh', ['-c', `${install.linux} --root "$ROOT"`], {
       encoding: 'utf8',
       env: { ...process.env, ROOT: root, NO_COLOR: '1' },
       timeout: 60_000,

@@ -3,7 +3,18 @@
 // serves /download/<file> like the collector does and passes everything else to the collector.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join, relative } from 'node:path';
 import { AGENT_JS, ROOT } from '../e2e/harness.js';
@@ -26,23 +37,23 @@ export interface Run {
 }
 
 /**
- * Runs an installer with sh (asynchronously: the test's own HTTP servers must keep answering), as
- * another user with asUid, or a whole command line with shell (script and args are then unused).
+ * Runs an installer with sh (asynchronously: the test's own HTTP servers must keep answering), or a
+ * whole command line with shell (script and args are then unused); as another user with asUid,
+ * with PATH set to path.
  */
 export function runScript(
   script: string,
   args: string[],
-  options: { asUid?: number; shell?: string } = {},
+  options: { asUid?: number; shell?: string; path?: string } = {},
 ): Promise<Run> {
+  const base = options.shell !== undefined ? ['sh', '-c', options.shell] : ['sh', script, ...args];
   const command =
-    options.shell !== undefined
-      ? ['sh', '-c', options.shell]
-      : options.asUid === undefined
-        ? ['sh', script, ...args]
-        : ['setpriv', `--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', 'sh', script, ...args];
+    options.asUid === undefined
+      ? base
+      : ['setpriv', `--reuid=${options.asUid}`, `--regid=${options.asUid}`, '--clear-groups', ...base];
   const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...(options.path === undefined ? {} : { PATH: options.path }) },
   });
   let stdout = '';
   let stderr = '';
@@ -142,4 +153,41 @@ export function execStartOf(unitText: string): string[] {
   const line = unitText.split('\n').find((l) => l.startsWith('ExecStart='));
   if (!line) throw new Error('the unit has no ExecStart=');
   return line.slice('ExecStart='.length).trim().split(/\s+/);
+}
+
+/** Every path under dir with its mode and content hash (a link: its target), to compare a tree byte for byte. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of walk(dir)) {
+    const file = join(dir, p);
+    const st = lstatSync(file);
+    const what = st.isSymbolicLink() ? `-> ${readlinkSync(file)}` : st.isDirectory() ? 'dir' : sha256(file);
+    out[p] = `${(st.mode & 0o7777).toString(8)} ${what}`;
+  }
+  return out;
+}
+
+/**
+ * A folder for PATH with every command of the system's bin folders but sudo (a machine without
+ * sudo), and `extra` scripts (name → body) in front of them.
+ */
+export function pathWithoutSudo(dir: string, extra: Record<string, string> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  for (const bin of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    let names: string[];
+    try {
+      names = readdirSync(bin);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (name === 'sudo' || existsSync(join(dir, name))) continue;
+      symlinkSync(join(bin, name), join(dir, name));
+    }
+  }
+  for (const [name, body] of Object.entries(extra)) {
+    rmSync(join(dir, name), { force: true });
+    writeFileSync(join(dir, name), body, { mode: 0o755 });
+  }
+  return dir;
 }

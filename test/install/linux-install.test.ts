@@ -3,9 +3,19 @@
 // re-run upgrades in place keeping identity, buffer and config byte for byte; uninstall leaves
 // nothing; the unit passes `systemd-analyze verify`; and the errors a user can hit are clear.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installCommands } from '../../collector/src/enroll/install-command.js';
 import {
   type Collector,
   cleanupAll,
@@ -21,9 +31,11 @@ import {
   LINUX_SH,
   MACOS_SH,
   mode,
+  pathWithoutSudo,
   type Run,
   runScript,
   sha256,
+  snapshot,
   startFront,
   walk,
   writeAgentExecutable,
@@ -204,7 +216,7 @@ describe('linux install.sh', () => {
     expect(walk(root)).toEqual([]);
   });
 
-  it("the enrollment page's command works as pasted: script and agent served by the collector", async () => {
+  it("the enrollment page's command works as pasted by root on a machine without sudo, and uses sudo for a user", async () => {
     const dir = tempDir('vitals-install-');
     const root = join(dir, 'root');
     const builds = join(dir, 'builds');
@@ -216,13 +228,44 @@ describe('linux install.sh', () => {
     const data = join(dir, 'data');
     const collector = await startCollector({ dataDir: data, port: await freePort(), configFile });
     const token = createToken(data);
-    // contract.md's Linux command, with `sudo` left out (this is root) and --root added.
-    const command = `curl -fsSL '${collector.url}/install/linux.sh' | sh -s -- --url '${collector.url}' --token '${token}' --root '${root}'`;
-    const r = await runScript('', [], { shell: command });
+    // The command the enrollment page shows, byte for byte, with --root added at its end.
+    const command = `${installCommands({ url: collector.url, token }).linux} --root '${root}'`;
+    const noSudo = pathWithoutSudo(join(dir, 'bin'));
+    const which = spawnSync('sh', ['-c', 'command -v sudo'], { env: { PATH: noSudo }, encoding: 'utf8' });
+    expect({ status: which.status, out: which.stdout }).toEqual({ status: 127, out: '' });
+    const r = await runScript('', [], { shell: command, path: noSudo });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain(`downloading ${collector.url}/download/vitals-linux-x64`);
     expect(sha256(layout(root).agent)).toBe(sha256(exe));
     expect(existsSync(join(layout(root).state, 'identity.json'))).toBe(true);
+
+    // A normal user's paste goes through sudo (here a stand-in that records how it was called).
+    chmodSync(dir, 0o755); // the user must reach the PATH folder below
+    const calls = join(dir, 'sudo-calls');
+    mkdirSync(calls);
+    chmodSync(calls, 0o777);
+    const recorder = `#!/bin/sh\nprintf '%s\\n' "$@" > '${calls}/args'\ncat > '${calls}/stdin'\n`;
+    const withSudo = pathWithoutSudo(join(dir, 'bin-sudo'), { sudo: recorder });
+    const user = await runScript('', [], { shell: command, path: withSudo, asUid: 65534 });
+    expect(user.code, user.stderr).toBe(0);
+    expect(readFileSync(join(calls, 'args'), 'utf8').split('\n')).toEqual([
+      'sh',
+      '-s',
+      '--',
+      '--url',
+      collector.url,
+      '--token',
+      token,
+      '--root',
+      root,
+      '',
+    ]);
+    expect(readFileSync(join(calls, 'stdin'), 'utf8')).toBe(readFileSync(LINUX_SH, 'utf8'));
+    // And root's paste never calls it, even where sudo exists.
+    rmSync(join(calls, 'args'));
+    const again = await runScript('', [], { shell: command, path: withSudo });
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(calls, 'args'))).toBe(false);
   });
 
   it('runs nothing when `curl | sh` delivers only part of the script', async () => {
@@ -249,12 +292,84 @@ describe('linux install.sh', () => {
     expect(r.stderr).toContain('must run as root');
   });
 
-  it("shows the agent's reason when the collector refuses the enrollment, and exits 5", async () => {
+  it('a first install the collector refuses exits 5 with its reason and leaves nothing behind', async () => {
     const { root, collector, exe } = await setup();
     const r = await install(root, collector.url, 'vt_this_token_was_never_issued', exe);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/enrollment failed: .*refused the enrollment \(\d{3}\)/);
-    expect(existsSync(join(root, 'var/lib/vitals/identity.json'))).toBe(false);
+    expect(r.stderr).toContain('rolled back: nothing of this install is left');
+    expect(walk(root)).toEqual([]);
+  });
+
+  it('a re-install the collector refuses (identity gone) exits 5 and leaves the previous install byte for byte', async () => {
+    const { dir, root, data, collector, exe } = await setup();
+    const l = layout(root);
+    expect((await install(root, collector.url, createToken(data), exe)).code).toBe(0);
+    // The machine is to be enrolled anew (its identity removed); its buffer and edited config stay.
+    rmSync(join(l.state, 'identity.json'));
+    writeFileSync(join(l.state, 'buffer.sqlite'), 'unsent results\n', { mode: 0o600 });
+    appendFileSync(l.config, '# edited by the admin\n');
+    const before = snapshot(root);
+    const exe2 = writeAgentExecutable(join(dir, 'vitals-build-2'), 'second');
+    const r = await install(root, collector.url, 'vt_this_token_was_never_issued', exe2);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('rolled back: the previous agent, config and unit are back as they were');
+    expect(snapshot(root)).toEqual(before);
+    expect(readFileSync(l.agent, 'utf8')).toBe(readFileSync(exe, 'utf8'));
+  });
+
+  it('a re-install over a config made invalid exits 7 and replaces nothing', async () => {
+    const { dir, root, data, collector, exe } = await setup();
+    const l = layout(root);
+    expect((await install(root, collector.url, createToken(data), exe)).code).toBe(0);
+    appendFileSync(l.config, 'checks: 42\n');
+    const before = snapshot(root);
+    const r = await install(root, collector.url, createToken(data), writeAgentExecutable(join(dir, 'v2'), 'second'));
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain(`${l.config} is not valid`);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('a step failing after enrollment exits 8 naming it: a re-install is back as it was, a first install keeps only the identity', async () => {
+    const { dir, root, data, collector, exe } = await setup();
+    const l = layout(root);
+    // The unit cannot be written: a folder where its temporary file goes.
+    const blocker = `${l.unit}.tmp`;
+    mkdirSync(blocker, { recursive: true });
+    const first = await install(root, collector.url, createToken(data), exe);
+    expect(first.code).toBe(8);
+    expect(first.stderr).toContain(`error: writing the unit ${l.unit} failed`);
+    expect(first.stderr).toContain(`nothing of this install is left but ${l.state}/identity.json`);
+    expect(walk(root)).toEqual([
+      'etc',
+      'etc/systemd',
+      'etc/systemd/system',
+      'etc/systemd/system/vitals.service.tmp',
+      'var',
+      'var/lib',
+      'var/lib/vitals',
+      'var/lib/vitals/identity.json',
+    ]);
+    const identity = readFileSync(join(l.state, 'identity.json'), 'utf8');
+
+    // Fixed, the next run continues as the same agent without a new token.
+    rmSync(blocker, { recursive: true });
+    const fixed = await install(root, collector.url, 'vt_a_token_that_is_not_used_again', exe);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(readFileSync(join(l.state, 'identity.json'), 'utf8')).toBe(identity);
+
+    // An upgrade failing at the same step puts back the previous agent and unit.
+    mkdirSync(blocker);
+    const before = snapshot(root);
+    const up = await install(
+      root,
+      collector.url,
+      'vt_a_token_that_is_not_used_again',
+      writeAgentExecutable(join(dir, 'v2'), 'second'),
+    );
+    expect(up.code).toBe(8);
+    expect(up.stderr).toContain('rolled back: the previous agent, config and unit are back as they were');
+    expect(snapshot(root)).toEqual(before);
   });
 
   it('both shell installers are shellcheck-clean POSIX sh', () => {

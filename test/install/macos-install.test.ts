@@ -2,15 +2,18 @@
 // machine's `uname -m` downloaded and unpacked, the LaunchDaemon plist read back as XML with the keys
 // launchd needs, its command delivering to a real collector, upgrade keeping identity, clean uninstall.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installCommands } from '../../collector/src/enroll/install-command.js';
 import { cleanupAll, createToken, freePort, startCollector, tempDir, waitFor } from '../e2e/harness.js';
 import {
   MACOS_SH,
   mode,
+  pathWithoutSudo,
   runScript,
   sha256,
+  snapshot,
   startFront,
   walk,
   writeAgentExecutable,
@@ -122,7 +125,7 @@ describe('macOS install.sh (--root)', () => {
     }
   });
 
-  it("the enrollment page's command works as pasted: script and tarball served by the collector", async () => {
+  it("the enrollment page's command works as pasted by root without sudo: script and tarball served by the collector", async () => {
     const dir = tempDir('vitals-install-mac-');
     const root = join(dir, 'root');
     const builds = join(dir, 'builds');
@@ -133,9 +136,9 @@ describe('macOS install.sh (--root)', () => {
     writeFileSync(configFile, `downloads:\n  dir: ${builds}\n`);
     const data = join(dir, 'data');
     const collector = await startCollector({ dataDir: data, port: await freePort(), configFile });
-    // contract.md's macOS command, with `sudo` left out (this is root) and --root added.
-    const command = `curl -fsSL '${collector.url}/install/macos.sh' | sh -s -- --url '${collector.url}' --token '${createToken(data)}' --root '${root}'`;
-    const r = await runScript('', [], { shell: command });
+    // The command the enrollment page shows, with --root added, pasted by root on a machine without sudo.
+    const command = `${installCommands({ url: collector.url, token: createToken(data) }).macos} --root '${root}'`;
+    const r = await runScript('', [], { shell: command, path: pathWithoutSudo(join(dir, 'bin')) });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain(`downloading ${collector.url}/download/vitals-macos-x64.tar.gz`);
     expect(existsSync(join(root, 'Library/Application Support/Vitals/state/identity.json'))).toBe(true);
@@ -171,5 +174,40 @@ describe('macOS install.sh (--root)', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('has no vitals/bin/vitals inside');
     expect(walk(root)).toEqual([]);
+  });
+  it('a refused enrollment rolls back: a first install leaves nothing, a re-install the previous one byte for byte', async () => {
+    const dir = tempDir('vitals-install-mac-');
+    const root = join(dir, 'root');
+    mkdirSync(root);
+    const data = join(dir, 'data');
+    const collector = await startCollector({ dataDir: data, port: await freePort() });
+    const install = (token: string, tag: string) =>
+      runScript(MACOS_SH, [
+        '--url',
+        collector.url,
+        '--token',
+        token,
+        '--binary',
+        writeMacTarball(join(dir, tag), writeAgentExecutable(join(dir, `vitals-${tag}`), tag)),
+        '--root',
+        root,
+      ]);
+    const refused = await install('vt_this_token_was_never_issued', 'first');
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('refused the enrollment');
+    expect(refused.stderr).toContain('rolled back: nothing of this install is left');
+    expect(walk(root)).toEqual([]);
+
+    expect((await install(createToken(data), 'first')).code).toBe(0);
+    const state = join(root, 'Library/Application Support/Vitals/state');
+    rmSync(join(state, 'identity.json'));
+    writeFileSync(join(state, 'buffer.sqlite'), 'unsent results\n', { mode: 0o600 });
+    appendFileSync(join(root, 'Library/Application Support/Vitals/agent.yaml'), '# edited by the admin\n');
+    const before = snapshot(root);
+    const again = await install('vt_this_token_was_never_issued', 'second');
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain('rolled back: the previous agent, config and LaunchDaemon are back as they were');
+    expect(snapshot(root)).toEqual(before);
+    expect(readFileSync(join(root, 'usr/local/vitals/bin/vitals'), 'utf8')).toContain('test build: first');
   });
 });

@@ -146,6 +146,34 @@ describe('install.ps1, static checks', () => {
     );
   });
 
+  it('rolls a failed run back: armed before the first change, nothing replaced before enrollment, every placed thing undone', () => {
+    const at = (needle: string) => {
+      const i = script.indexOf(needle);
+      expect(i, needle).toBeGreaterThan(-1);
+      return i;
+    };
+    expect(at('$RollbackArmed = $true')).toBeLessThan(at('New-Item -ItemType Directory -Force -Path $StageDir'));
+    expect(at("Invoke-Program $newAgent @('enroll'")).toBeLessThan(
+      at('Move-Item -LiteralPath (Join-Path $StageDir $name)'),
+    );
+    expect(script).toMatch(/function Stop-WithError[^}]*if \(\$script:RollbackArmed\) \{ Undo-Install \}/);
+    expect(script).toMatch(/^trap \{\n {2}Stop-WithError 8 "\$Step failed: /m);
+    const keys = (/\$placed = @\{ ([^}]*) \}/.exec(script)?.[1] ?? '').split(';').map((k) => k.trim().split(' ')[0]);
+    expect(keys).toEqual(['Config', 'Stopped', 'Binaries', 'Service']);
+    const undo = script.slice(at('function Undo-Install'), at('# Any other failure'));
+    for (const key of keys) {
+      expect(undo).toContain(`$placed.${key}`);
+      expect(script).toContain(`$placed.${key} = $true`);
+    }
+    // The state folder only goes when empty: identity and buffer are never removed.
+    expect(undo).not.toMatch(/Remove-Item[^\n]*\$StateDir/);
+    expect(undo).toContain('Remove-EmptyFolder $StateDir $had.StateDir');
+    // Disarmed only once the service runs.
+    expect(at('$RollbackArmed = $false\nRemove-Item')).toBeGreaterThan(
+      at("(Get-Service -Name $ServiceName).Status -ne 'Running'"),
+    );
+  });
+
   it('registers recovery actions: restart after 10 s, 30 s, 60 s, also on an error exit code', () => {
     expect(script).toContain(
       "$ServiceFailureActions = @('failure', $ServiceName, 'reset=', '86400', 'actions=', 'restart/10000/restart/30000/restart/60000')",

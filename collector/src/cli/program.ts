@@ -1,6 +1,6 @@
 // The `vitals-collector` command line: serve, tokens, agents, export, alerts, silences, maintenance
 // windows and `rules test`. Exit codes: 0 ok, 1 runtime failure, 2 usage or config error.
-import { ConfigError } from '@vitals/shared';
+import { ConfigError, exitQuietlyOnClosedPipe } from '@vitals/shared';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR, DEFAULT_LISTEN, loadCollectorConfig, UsageError } from '../config.js';
 import { VERSION } from '../version.js';
@@ -231,6 +231,10 @@ export async function main(argv: string[]): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(async (action) => {
     code = await action();
+  });
+  // `export … | head` ends quietly with 0; the server (`serve`) keeps its usual handling.
+  program.hook('preAction', (_program, action) => {
+    if (action.name() !== 'serve') exitQuietlyOnClosedPipe();
   });
   try {
     await program.parseAsync(argv);

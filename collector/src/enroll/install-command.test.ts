@@ -4,23 +4,31 @@ import { installCommands, normalizeBaseUrl, psQuote, shQuote } from './install-c
 
 const TOKEN = 'vt_AbC-123_xyz';
 
-/** Runs a Linux/macOS command in a real /bin/sh with curl and sudo replaced by functions that print their arguments. */
-function posixArgs(command: string): { curl: string[]; sudo: string[] } {
-  const stubs = [
-    `curl() { for a in "$@"; do printf '%s\\n' "$a" >&2; done; }`,
-    `sudo() { for a in "$@"; do printf '%s\\n' "$a"; done; }`,
-  ].join('\n');
+/**
+ * Runs a Linux/macOS command in a real /bin/sh as user `uid`, with curl, sudo, sh and id replaced by
+ * functions that print their arguments: curl on stderr, sudo and sh (the right-hand side) on stdout.
+ */
+function posixRun(command: string, uid: number): Record<'curl' | 'sudo' | 'sh', string[]> {
+  const print = (name: string, fd: string) =>
+    `${name}() { echo ${name}: ${fd}; for a in "$@"; do printf '%s\\n' "$a" ${fd}; done; }`;
+  const stubs = [`id() { echo ${uid}; }`, print('curl', '>&2'), print('sudo', ''), print('sh', '')].join('\n');
   const run = spawnSync('/bin/sh', ['-c', `${stubs}\n${command}`], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`sh failed: ${run.stderr}`);
-  const lines = (text: string) => text.split('\n').filter(Boolean);
-  return { curl: lines(run.stderr), sudo: lines(run.stdout) };
+  const calls: Record<'curl' | 'sudo' | 'sh', string[]> = { curl: [], sudo: [], sh: [] };
+  let current: string[] = [];
+  for (const line of `${run.stderr}\n${run.stdout}`.split('\n').filter(Boolean)) {
+    const name = /^(curl|sudo|sh):$/.exec(line)?.[1] as keyof typeof calls | undefined;
+    if (name) current = calls[name];
+    else current.push(line);
+  }
+  return calls;
 }
 
 describe('install commands', () => {
   it('gives the three commands of the contract for a plain URL', () => {
     expect(installCommands({ url: 'https://vitals.msp.example/', token: TOKEN })).toEqual({
-      linux: `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | sudo sh -s -- --url 'https://vitals.msp.example' --token '${TOKEN}'`,
-      macos: `curl -fsSL 'https://vitals.msp.example/install/macos.sh' | sudo sh -s -- --url 'https://vitals.msp.example' --token '${TOKEN}'`,
+      linux: `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url 'https://vitals.msp.example' --token '${TOKEN}'`,
+      macos: `curl -fsSL 'https://vitals.msp.example/install/macos.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url 'https://vitals.msp.example' --token '${TOKEN}'`,
       windows:
         `powershell -NoProfile -ExecutionPolicy Bypass -Command "& ([scriptblock]::Create((irm 'https://vitals.msp.example/install/windows.ps1'))) ` +
         `-Url 'https://vitals.msp.example' -Token '${TOKEN}'"`,
@@ -32,9 +40,21 @@ describe('install commands', () => {
     const commands = installCommands({ url, token: TOKEN });
     const base = "https://vitals.example:8443/it's%20$HOME/a%20b";
     for (const os of ['linux', 'macos'] as const) {
-      const args = posixArgs(commands[os]);
+      const args = posixRun(commands[os], 1000);
       expect(args.curl).toEqual(['-fsSL', `${base}/install/${os}.sh`]);
       expect(args.sudo).toEqual(['sh', '-s', '--', '--url', base, '--token', TOKEN]);
+    }
+  });
+
+  it('uses sudo only for a normal user: root runs the script directly (a machine without sudo works)', () => {
+    const { linux, macos } = installCommands({ url: 'https://vitals.msp.example', token: TOKEN });
+    for (const command of [linux, macos]) {
+      const asRoot = posixRun(command, 0);
+      expect(asRoot.sudo).toEqual([]);
+      expect(asRoot.sh).toEqual(['-s', '--', '--url', 'https://vitals.msp.example', '--token', TOKEN]);
+      const asUser = posixRun(command, 1000);
+      expect(asUser.sh).toEqual([]);
+      expect(asUser.sudo).toEqual(['sh', '-s', '--', '--url', 'https://vitals.msp.example', '--token', TOKEN]);
     }
   });
 

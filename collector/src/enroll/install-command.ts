@@ -53,6 +53,12 @@ export function normalizeBaseUrl(raw: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/**
+ * Runs the rest as root: through sudo for a normal user, directly when already root (containers and
+ * minimal servers often have no sudo). `$(…)` and `[` work in sh, bash, zsh and fish 3.4+.
+ */
+export const AS_ROOT = '$([ "$(id -u)" = 0 ] || echo sudo)';
+
 /** The install command of each OS for this collector URL and token (contract.md, "Install commands"). */
 export function installCommands(opts: { url: string; token: string }): InstallCommands {
   const url = normalizeBaseUrl(opts.url);
@@ -60,7 +66,7 @@ export function installCommands(opts: { url: string; token: string }): InstallCo
   if (token === '' || /[\s\p{Cc}]/u.test(token) || WINDOWS_OUTER_SPECIAL.test(token))
     throw new InstallCommandError('enrollment token must be non-empty without spaces, control characters, ", $ or `');
   const posix = (os: 'linux' | 'macos') =>
-    `curl -fsSL ${shQuote(`${url}/install/${os}.sh`)} | sudo sh -s -- --url ${shQuote(url)} --token ${shQuote(token)}`;
+    `curl -fsSL ${shQuote(`${url}/install/${os}.sh`)} | ${AS_ROOT} sh -s -- --url ${shQuote(url)} --token ${shQuote(token)}`;
   const winUrl = url.replaceAll('$', '%24');
   const script = `& ([scriptblock]::Create((irm ${psQuote(`${winUrl}/install/windows.ps1`)}))) -Url ${psQuote(winUrl)} -Token ${psQuote(token)}`;
   return {

@@ -87,7 +87,7 @@ describe('enrollment-token API', () => {
       install: expect.any(Object),
     });
     expect(body.install.linux).toBe(
-      `curl -fsSL '${server.url}/install/linux.sh' | sudo sh -s -- --url '${server.url}' --token '${body.token}'`,
+      `curl -fsSL '${server.url}/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url '${server.url}' --token '${body.token}'`,
     );
     expect(body.install.macos).toContain(`'${server.url}/install/macos.sh'`);
     expect(body.install.windows).toContain(`-Url '${server.url}' -Token '${body.token}'`);
@@ -273,7 +273,7 @@ describe('enrollment-token API with public_url', () => {
     const body = await json<Created>(res);
     expect(body.url).toBe('https://vitals.msp.example');
     expect(body.install.linux).toBe(
-      `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | sudo sh -s -- --url 'https://vitals.msp.example' --token '${body.token}'`,
+      `curl -fsSL 'https://vitals.msp.example/install/linux.sh' | $([ "$(id -u)" = 0 ] || echo sudo) sh -s -- --url 'https://vitals.msp.example' --token '${body.token}'`,
     );
     expect(body.install.windows).toBe(
       'powershell -NoProfile -ExecutionPolicy Bypass -Command "& ([scriptblock]::Create((irm ' +
