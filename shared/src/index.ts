@@ -1,6 +1,7 @@
 // Everything agent and collector share: status vocabulary, wire schemas, config helpers.
 
 export * from './config-file.js';
+export * from './disk-thresholds.js';
 export * from './protocol.js';
 export * from './result.js';
 export * from './schema-errors.js';
