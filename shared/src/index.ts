@@ -2,6 +2,7 @@
 
 export * from './closed-pipe.js';
 export * from './config-file.js';
+export * from './disk-thresholds.js';
 export * from './protocol.js';
 export * from './result.js';
 export * from './schema-errors.js';

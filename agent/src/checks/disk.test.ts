@@ -66,10 +66,13 @@ describe('disk check on a real tmpfs', () => {
     expect(result?.values.inodes_free_percent?.value).toBeGreaterThan(90);
   });
 
-  it('applies a free-bytes threshold when set', async () => {
-    fillTo(50);
-    const [result] = await diskCheck.run(options({ mounts: [dir], crit_free_bytes: '15MB' }), ctx());
-    expect(result?.status).toBe('CRITICAL');
+  it('applies a free-bytes threshold when set, but never on a volume under 10x its size', async () => {
+    fillTo(91); // ~1.9 MB free of 20 MB: 9 % is a WARNING, the 2 MB floor (volume ≥ 20 MB) makes it CRITICAL
+    const [low] = await diskCheck.run(options({ mounts: [dir], crit_free_bytes: '2MB' }), ctx());
+    expect(low?.status).toBe('CRITICAL');
+    fillTo(50); // 10 MB free: a 15 MB floor would mean "always nearly full" on a 20 MB volume
+    const [half] = await diskCheck.run(options({ mounts: [dir], crit_free_bytes: '15MB' }), ctx());
+    expect(half?.status).toBe('OK');
   });
 
   it('leaves an unnamed tmpfs out of the default run but still reports the root filesystem', async () => {

@@ -1,6 +1,15 @@
 // Free space per volume (bytes, %, inodes) on every real local filesystem, or on the mounts named.
 // Read through a df child process, never fs.statfs: a dead NFS mount would hang libuv's threadpool.
-import { formatBytes, formatPercent, parseSize, SIZE_PATTERN, type Status, worstStatus } from '@vitals/shared';
+import {
+  DEFAULT_DISK_LEVELS,
+  diskSpaceStatus,
+  formatBytes,
+  formatPercent,
+  parseSize,
+  SIZE_PATTERN,
+  type Status,
+  worstStatus,
+} from '@vitals/shared';
 import Type from 'typebox';
 import { describeSpawnError, execFile } from '../exec.js';
 import { parsePowerShellJson, runPowerShell } from '../platform/powershell.js';
@@ -40,11 +49,14 @@ export function freePercent(v: Volume): number {
 export function judgeVolume(v: Volume, t: DiskThresholds): CheckOutcome {
   const free = freePercent(v);
   const inodesFree = v.inodes ? (v.inodes.free / v.inodes.total) * 100 : undefined;
-  const byPercent = statusBelow(free, t.warnFreePercent, t.critFreePercent);
-  const byBytes = statusBelow(v.availBytes, t.warnFreeBytes || undefined, t.critFreeBytes || undefined);
+  // The shared verdict (the collector's disk_space rule uses the same): a byte floor never marks a small volume.
+  const bySpace = diskSpaceStatus(free, v.availBytes, v.sizeBytes, {
+    warning: { freePercent: t.warnFreePercent, freeBytes: t.warnFreeBytes },
+    critical: { freePercent: t.critFreePercent, freeBytes: t.critFreeBytes },
+  });
   const byInodes =
     inodesFree === undefined ? 'OK' : statusBelow(inodesFree, t.warnInodesFreePercent, t.critInodesFreePercent);
-  const status = worstStatus([byPercent, byBytes, byInodes]);
+  const status = worstStatus([bySpace, byInodes]);
   const values: CheckOutcome['values'] = {
     free_percent: { value: round1(free), unit: 'percent' },
     free_bytes: { value: v.availBytes, unit: 'bytes' },
@@ -130,17 +142,29 @@ export const diskCheck = defineCheck({
       description:
         'mount points (Linux, macOS) or drive letters (Windows, "D:") to check, whatever their type; empty = every real local filesystem',
     }),
-    warn_free_percent: Type.Number({ minimum: 0, maximum: 100, default: 15, description: 'WARNING below this % free' }),
-    crit_free_percent: Type.Number({ minimum: 0, maximum: 100, default: 5, description: 'CRITICAL below this % free' }),
+    warn_free_percent: Type.Number({
+      minimum: 0,
+      maximum: 100,
+      default: DEFAULT_DISK_LEVELS.warning.freePercent,
+      description: 'WARNING below this % free',
+    }),
+    crit_free_percent: Type.Number({
+      minimum: 0,
+      maximum: 100,
+      default: DEFAULT_DISK_LEVELS.critical.freePercent,
+      description: 'CRITICAL below this % free',
+    }),
     warn_free_bytes: Type.String({
       pattern: SIZE_PATTERN,
       default: '0B',
-      description: 'also WARNING when free space is below this size, e.g. "20GB"; 0 = off',
+      description:
+        'also WARNING when free space is below this size, e.g. "20GB", on volumes at least 10x that size; 0 = off',
     }),
     crit_free_bytes: Type.String({
       pattern: SIZE_PATTERN,
       default: '0B',
-      description: 'also CRITICAL when free space is below this size, e.g. "5GB"; 0 = off',
+      description:
+        'also CRITICAL when free space is below this size, e.g. "5GB", on volumes at least 10x that size; 0 = off',
     }),
     warn_inodes_free_percent: Type.Number({
       minimum: 0,

@@ -22,8 +22,8 @@ describe('resolveRules', () => {
   it('without config, every rule has the SPEC defaults', () => {
     expect(space({})).toEqual({
       enabled: true,
-      warning: { freePercent: 15, freeBytes: 10e9, forMs: 15 * 60_000 },
-      critical: { freePercent: 5, freeBytes: 2e9, forMs: 5 * 60_000 },
+      warning: { freePercent: 15, freeBytes: 0, forMs: 15 * 60_000 },
+      critical: { freePercent: 5, freeBytes: 0, forMs: 5 * 60_000 },
       recoverMarginPercent: 5,
     });
     const forecast = resolveRules({}, weber).options<DiskForecastOptions>('disk_forecast');

@@ -70,16 +70,37 @@ describe('disk_space', () => {
     });
   });
 
-  it('warns on a small disk below 10 GB even when the percent is fine, and names the size', () => {
-    const [o] = observe([diskResult('/', 8 * GB, 40 * GB)]);
-    expect(o).toMatchObject({ level: 'warning', value: 20, threshold: '10.0 GB' });
-    expect(o?.summary).toBe('Disk / has 20 % free (8.0 GB of 40.0 GB), below the warning 10.0 GB');
-    const [c] = observe([diskResult('/', 1.8 * GB, 30 * GB)]);
-    expect(c).toMatchObject({ level: 'critical', value: 6, threshold: '2.0 GB' });
+  it('has no byte floors by default: a 120 MB volume at 50 % free and a 20 TB one at 16 % are fine', () => {
+    expect(observe([diskResult('/boot', 60e6, 120e6)])[0]).toMatchObject({ level: 'ok', value: 50, unit: 'percent' });
+    expect(observe([diskResult('/srv', 3.2e12, 20e12)])[0]?.level).toBe('ok');
+    expect(observe([diskResult('/srv', 2.8e12, 20e12)])[0]).toMatchObject({ level: 'warning', threshold: 15 });
+  });
+
+  it('a configured byte floor marks only volumes at least 10x its size, in bytes with bytes', () => {
+    const rules = { warning_free_bytes: '10GB', critical_free_bytes: '2GB' };
+    const [o] = observe([diskResult('/', 8 * GB, 200 * GB)], {}, rules);
+    expect(o).toMatchObject({ level: 'critical', unit: 'percent', value: 4, threshold: 5 });
+    const [w] = observe(
+      [diskResult('/', 16 * GB, 200 * GB)],
+      {},
+      {
+        warning_free_percent: 2,
+        warning_free_bytes: '20GB',
+      },
+    );
+    expect(w).toMatchObject({ level: 'warning', value: 16 * GB, threshold: 20 * GB, unit: 'bytes' });
+    expect(w?.summary).toBe('Disk / has 8.0 % free (16.0 GB of 200 GB), below the warning 20.0 GB');
+    // The same floor on a 100 GB volume (under 10x 20 GB) does not apply.
+    expect(
+      observe([diskResult('/', 8 * GB, 100 * GB)], {}, { warning_free_percent: 2, warning_free_bytes: '20GB' })[0]
+        ?.level,
+    ).toBe('ok');
+    // 120 MB at 50 % free: a 2 GB floor would mean "always critical" — it does not apply.
+    expect(observe([diskResult('/boot', 60e6, 120e6)], {}, rules)[0]?.level).toBe('ok');
   });
 
   it('a byte threshold of 0 turns that half off', () => {
-    const [o] = observe([diskResult('/', 8 * GB, 40 * GB)], {}, { warning_free_bytes: 0 });
+    const [o] = observe([diskResult('/', 16 * GB, 200 * GB)], {}, { warning_free_percent: 2, warning_free_bytes: 0 });
     expect(o?.level).toBe('ok');
   });
 
@@ -109,11 +130,12 @@ describe('disk_space', () => {
 
   it('a byte threshold recovers 5 % of the disk size above it', () => {
     const firing = { '/': 'warning' as const };
-    // 40 GB disk: 10 GB + 2 GB.
-    const [hold] = observe([diskResult('/', 11 * GB, 40 * GB)], firing);
-    expect(hold).toMatchObject({ level: 'hold', threshold: '10.0 GB' });
-    expect(hold?.summary).toBe('Disk / has 28 % free (11.0 GB of 40.0 GB); the warning alert clears at 12.0 GB free');
-    expect(observe([diskResult('/', 12.1 * GB, 40 * GB)], firing)[0]?.level).toBe('ok');
+    const rules = { warning_free_percent: 0, warning_free_bytes: '10GB' };
+    // 100 GB disk: 10 GB + 5 GB.
+    const [hold] = observe([diskResult('/', 11 * GB, 100 * GB)], firing, rules);
+    expect(hold).toMatchObject({ level: 'hold', threshold: 10 * GB, unit: 'bytes' });
+    expect(hold?.summary).toBe('Disk / has 11 % free (11.0 GB of 100 GB); the warning alert clears at 15.0 GB free');
+    expect(observe([diskResult('/', 15.1 * GB, 100 * GB)], firing, rules)[0]?.level).toBe('ok');
   });
 
   it('uses the configured thresholds, margin and durations', () => {

@@ -1,7 +1,7 @@
 // disk_space: the static rule. Free below a percent OR below a size for a while → warning, lower
 // still → critical; an alert clears only some points above its threshold, so a disk hovering at
 // the threshold does not page every few minutes.
-import { formatBytes, parseSize, SIZE_PATTERN } from '@vitals/shared';
+import { crossesDiskLevel, DEFAULT_DISK_LEVELS, formatBytes, parseSize, SIZE_PATTERN } from '@vitals/shared';
 import Type, { type TSchema } from 'typebox';
 import type { Observation, RuleTiming, Severity } from '../types.js';
 import { type DiskReading, diskName, diskReadings, roundPercent, sayFree, sayLimit } from './disk-reading.js';
@@ -63,23 +63,26 @@ interface Crossing {
 }
 
 function cross(d: DiskReading, t: LevelThreshold, marginPercent: number): Crossing {
+  // The shared definition (the agent's disk check judges with it too): one verdict per volume.
+  const breach = crossesDiskLevel(d.freePercent, d.freeBytes, d.sizeBytes, t);
+  const band = crossesDiskLevel(d.freePercent, d.freeBytes, d.sizeBytes, t, marginPercent);
   const pctOn = t.freePercent > 0;
-  const bytesOn = t.freeBytes > 0 && d.freeBytes !== undefined;
-  const free = d.freeBytes ?? Number.POSITIVE_INFINITY;
-  const marginBytes = d.sizeBytes !== undefined ? (d.sizeBytes * marginPercent) / 100 : 0;
-  const pctBreach = pctOn && d.freePercent < t.freePercent;
-  const bytesBreach = bytesOn && free < t.freeBytes;
-  const pctBand = pctOn && d.freePercent < t.freePercent + marginPercent;
-  const bytesBand = bytesOn && free < t.freeBytes + marginBytes;
   // Name the half that is crossed (or, in the band, not yet cleared); the percent when both are.
   let byPercent = pctOn;
-  if (pctBreach || bytesBreach) byPercent = pctBreach;
-  else if (pctBand || bytesBand) byPercent = pctBand;
-  return { breach: pctBreach || bytesBreach, band: pctBand || bytesBand, byPercent };
+  if (breach.percent || breach.bytes) byPercent = breach.percent;
+  else if (band.percent || band.bytes) byPercent = band.percent;
+  return { breach: breach.percent || breach.bytes, band: band.percent || band.bytes, byPercent };
 }
 
-function thresholdOf(t: LevelThreshold, byPercent: boolean): number | string {
-  return byPercent ? t.freePercent : formatBytes(t.freeBytes);
+/** Value, threshold and unit of one half: percent with percent, bytes with bytes. */
+function measured(
+  d: DiskReading,
+  t: LevelThreshold,
+  byPercent: boolean,
+): { value: number; threshold: number; unit: string } {
+  if (byPercent || d.freeBytes === undefined)
+    return { value: roundPercent(d.freePercent), threshold: t.freePercent, unit: 'percent' };
+  return { value: d.freeBytes, threshold: t.freeBytes, unit: 'bytes' };
 }
 
 function sayThreshold(t: LevelThreshold, byPercent: boolean): string {
@@ -101,16 +104,28 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
   name: 'disk_space',
   scope: 'host',
   summary:
-    'free < 15 % or < 10 GB for 15m → warning; < 5 % or < 2 GB for 5m → critical; ' +
-    'clears 5 points above the threshold',
+    'free < 15 % for 15m → warning; < 5 % for 5m → critical (optional byte floors count only on volumes ' +
+    '≥ 10x the floor); clears 5 points above the threshold',
   options: Type.Object(
     {
       enabled: enabledOption(),
-      warning_free_percent: percentOption(15, 'warning when free space is below this percent of the disk (0: off)'),
-      warning_free_bytes: sizeOption('10GB', 'warning when free space is below this size, e.g. 10GB (0: off)'),
+      warning_free_percent: percentOption(
+        DEFAULT_DISK_LEVELS.warning.freePercent,
+        'warning when free space is below this percent of the disk (0: off)',
+      ),
+      warning_free_bytes: sizeOption(
+        String(DEFAULT_DISK_LEVELS.warning.freeBytes),
+        'warning when free space is below this size, e.g. 10GB, on volumes at least 10x that size (0: off)',
+      ),
       warning_for: durationOption('15m', 'how long the warning condition must hold before the alert fires'),
-      critical_free_percent: percentOption(5, 'critical when free space is below this percent of the disk (0: off)'),
-      critical_free_bytes: sizeOption('2GB', 'critical when free space is below this size, e.g. 2GB (0: off)'),
+      critical_free_percent: percentOption(
+        DEFAULT_DISK_LEVELS.critical.freePercent,
+        'critical when free space is below this percent of the disk (0: off)',
+      ),
+      critical_free_bytes: sizeOption(
+        String(DEFAULT_DISK_LEVELS.critical.freeBytes),
+        'critical when free space is below this size, e.g. 2GB, on volumes at least 10x that size (0: off)',
+      ),
       critical_for: durationOption('5m', 'how long the critical condition must hold before the alert fires'),
       recover_margin_percent: percentOption(
         5,
@@ -146,8 +161,7 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
       };
       const level = twoLevels(findings, firing);
       const disk = diskName(d.target);
-      const base = { rule: 'disk_space' as const, target: d.target, at: d.ts, level, unit: 'percent', timing };
-      const value = roundPercent(d.freePercent);
+      const base = { rule: 'disk_space' as const, target: d.target, at: d.ts, level, timing };
       const margin = o.recoverMarginPercent;
       // A level reached through its recovery band only (critical stepping down into the warning
       // band) is not "below" anything: say what it takes to clear instead.
@@ -156,8 +170,7 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
         const t = o[held];
         return {
           ...base,
-          value,
-          threshold: thresholdOf(t, crossings[held].byPercent),
+          ...measured(d, t, crossings[held].byPercent),
           summary: `${disk} has ${sayFree(d)}; the ${held} alert clears at ${sayClearsAt(d, t, margin)} free`,
         };
       }
@@ -165,16 +178,14 @@ export const diskSpaceRule: HostRule<DiskSpaceOptions> = {
         const t = o[level];
         return {
           ...base,
-          value,
-          threshold: thresholdOf(t, crossings[level].byPercent),
+          ...measured(d, t, crossings[level].byPercent),
           summary: `${disk} has ${sayFree(d)}, below the ${level} ${sayThreshold(t, crossings[level].byPercent)}`,
         };
       }
       const t = o.warning.freePercent > 0 || o.warning.freeBytes > 0 ? o.warning : o.critical;
       return {
         ...base,
-        value,
-        threshold: thresholdOf(t, t.freePercent > 0),
+        ...measured(d, t, t.freePercent > 0),
         summary: `${disk} has ${sayFree(d)}`,
       };
     });
