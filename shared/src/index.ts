@@ -8,4 +8,5 @@ export * from './result.js';
 export * from './schema-errors.js';
 export * from './schema-reference.js';
 export * from './status.js';
+export * from './terminal-text.js';
 export * from './units.js';

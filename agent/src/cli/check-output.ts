@@ -9,6 +9,7 @@ import {
   formatDuration,
   type Measurement,
   type Status,
+  terminalSafe,
   worstStatus,
 } from '@vitals/shared';
 
@@ -62,9 +63,10 @@ export function renderTable(
 ): string {
   const rows = sortWorstFirst(results).map((r) => [
     r.status,
-    label(r),
+    // Targets and messages come from the machine (volume labels, service names): no raw escapes.
+    terminalSafe(label(r)),
     formatMeasurement(Object.values(r.values)[0]),
-    r.message,
+    terminalSafe(r.message),
   ]);
   const headers = ['STATUS', 'CHECK', 'VALUE', 'WHAT IT MEANS'];
   const widths = [0, 1, 2].map((i) => Math.min(40, Math.max(headers[i]!.length, ...rows.map((row) => row[i]!.length))));

@@ -1,5 +1,9 @@
-// Plain-text tables for the CLI's human output: left-aligned columns, a header row.
-export function formatTable(header: string[], rows: string[][]): string {
+// Plain-text tables for the CLI's human output: left-aligned columns, a header row. Every cell
+// goes through terminalSafe, so agent-provided text prints no control sequence.
+import { terminalSafe } from '@vitals/shared';
+
+export function formatTable(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map((c) => terminalSafe(c ?? '')));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../alerting/routing-config.js';
+import { issueToken } from '../auth/issue-token.js';
 import type { Role } from '../auth/principal.js';
 import { alertRecord, silenceRecord } from '../fixtures/alerts.js';
-import { T0 } from '../fixtures/reports.js';
+import { hostFacts, T0 } from '../fixtures/reports.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { SqliteAccessStore } from '../store/sqlite-access.js';
 import { SqliteAlertStore } from '../store/sqlite-alerts.js';
@@ -45,6 +46,20 @@ beforeAll(async () => {
     alerting: { alerts, access, routing },
   });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
+  // The hosts the alerts below belong to: a limited principal may only silence its own clients' hosts.
+  for (const [client, hostname] of [
+    ['Northside', 'EMR-SRV01'],
+    ['Eastside', 'PC-1'],
+  ] as const) {
+    const token = await issueToken(store, { client, site: 'Main St', now: T0 });
+    await store.createAgent({
+      id: `ag_${hostname}`,
+      tokenId: token.id,
+      secretHash: `h_${hostname}`,
+      facts: hostFacts(hostname),
+      now: T0,
+    });
+  }
 });
 afterAll(async () => {
   await app.close();
@@ -329,7 +344,8 @@ describe('silences API', () => {
       duration: '1h',
       reason: 'reboot',
     });
-    expect(other.status).toBe(403);
+    expect(other.status).toBe(404);
+    expect(other.body).toEqual({ error: 'not_found', message: 'no client Eastside' });
     const pinned = await call('POST', '/api/v1/silences', tech, {
       matchers: ['client=Northside', 'host=EMR-SRV01'],
       duration: '1h',

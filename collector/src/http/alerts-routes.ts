@@ -8,7 +8,7 @@ import type { AlertRecord } from '../alerting/types.js';
 import { actorOf } from '../auth/actor.js';
 import type { ThrottleLimits } from '../auth/login-throttle.js';
 import { canSee, type Principal, requireRole } from '../auth/principal.js';
-import { canSeeSilence, silenceClients, silenceScopeProblem } from '../auth/silence-scope.js';
+import { canSeeSilence, checkSilenceScope, silenceClients, silenceHosts } from '../auth/silence-scope.js';
 import { alertJson, silencedBy } from '../cli/alerts-command.js';
 import { maintenanceRows } from '../cli/maintenance-command.js';
 import { silenceJson, silenceStatus } from '../cli/silence-command.js';
@@ -200,8 +200,17 @@ export function registerAlertsRoutes(app: FastifyInstance, ctx: RouteContext & {
       const principal = principalOf(request);
       requireRole(principal, ACTING_ROLES, 'create silences');
       const body = request.body;
-      const problem = silenceScopeProblem(principal, parseMatchers(body.matchers));
-      if (problem) throw new HttpError(403, 'forbidden', problem);
+      const matchers = parseMatchers(body.matchers);
+      // The clients of each host the matchers name, so another client's host answers 404.
+      const hosts = new Map<string, string[]>();
+      for (const host of principal.clients === null ? [] : silenceHosts(matchers)) {
+        const agents = await ctx.store.findHosts(host);
+        hosts.set(
+          host,
+          agents.filter((a) => a.hostname === host).map((a) => a.client),
+        );
+      }
+      checkSilenceScope(principal, matchers, hosts);
       const now = ctx.now();
       const endsAt = silenceEnd(body, now);
       if (body.reason.trim() === '') throw fieldError('reason', 'must say why the alerts are muted');

@@ -50,3 +50,26 @@ describe('Slack channel', () => {
     expect(JSON.stringify(payload.blocks)).toContain('and 20 more');
   });
 });
+
+describe('Slack escaping of agent-provided text', () => {
+  it('neutralises <!channel>, <!here> and <url|label> from a hostile hostname and target, in text and blocks', async () => {
+    const host = 'PC<!channel><!here><https://evil.example|Click me>&';
+    const alert = notifiedAlert({ host, target: '<https://evil.example|D:>' });
+    const n = notificationRecord({ channel: 'ops-slack', host, alerts: [alert] });
+    const channel = createSlackChannel('ops-slack', { url: `${rx.url}/hook`, timeoutMs: 5000 });
+    await channel.send(n, renderMessage(n, { dashboardUrl: 'https://vitals.msp.example' }));
+    const body = JSON.parse(rx.requests[0]!.body) as { text: string; blocks: { type: string }[] };
+    const mrkdwn = [body.text];
+    JSON.stringify(body.blocks, (_key, value) => {
+      if (typeof value === 'object' && value?.type === 'mrkdwn') mrkdwn.push(value.text);
+      return value;
+    });
+    expect(body.text).toContain('PC&lt;!channel&gt;&lt;!here&gt;&lt;https://evil.example|Click me&gt;&amp;');
+    for (const text of mrkdwn) {
+      expect(text).not.toMatch(/<!|<https?:/);
+      expect(text.replace(/&(amp|lt|gt);/g, '')).not.toMatch(/[<>&]/);
+    }
+    // text, the lead, the where fields (host among them), the alert section, the footer.
+    expect(mrkdwn.length).toBeGreaterThan(5);
+  });
+});

@@ -3,6 +3,7 @@
 import { DURATION_PATTERN } from '@vitals/shared';
 import Type from 'typebox';
 import type { Channel } from './channel.js';
+import { escapeSlack } from './escape.js';
 import { type HttpTarget, postJson } from './http-post.js';
 import type { RenderedMessage } from './message.js';
 
@@ -27,10 +28,7 @@ function cut(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-/** Slack mrkdwn treats &, < and > as markup. */
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const esc = escapeSlack;
 
 const ICON = {
   critical: ':red_circle:',
@@ -71,7 +69,8 @@ export function slackPayload(message: RenderedMessage) {
     });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(esc(message.footer), SECTION_MAX) }] });
-  return { text: message.short, blocks };
+  // The top-level text is mrkdwn too (the notification preview): escaped like the blocks.
+  return { text: esc(message.short), blocks };
 }
 
 export function createSlackChannel(name: string, settings: HttpTarget): Channel {

@@ -49,3 +49,25 @@ describe('Teams channel', () => {
     ]);
   });
 });
+
+describe('Teams escaping of agent-provided text', () => {
+  it('leaves no markdown link, emphasis or list from a hostile hostname in any TextBlock or fact', async () => {
+    const host = '[Click me](https://evil.example) **urgent** _x_';
+    const n = notificationRecord({ channel: 'ops-teams', host });
+    const channel = createTeamsChannel('ops-teams', { url: `${rx.url}/hook`, timeoutMs: 5000 });
+    await channel.send(n, renderMessage(n, { dashboardUrl: 'https://vitals.msp.example' }));
+    const card = JSON.parse(rx.requests[0]!.body).attachments[0].content;
+    const texts: string[] = [];
+    JSON.stringify(card.body, (key, value) => {
+      if ((key === 'text' || key === 'value' || key === 'title') && typeof value === 'string') texts.push(value);
+      return value;
+    });
+    const withHost = texts.filter((t) => t.includes('evil.example'));
+    expect(withHost.length).toBeGreaterThan(0);
+    for (const text of withHost) {
+      expect(text).toContain('\\[Click me\\]\\(https://evil.example\\) \\*\\*urgent\\*\\* \\_x\\_');
+      // No unescaped markup character is left.
+      expect(text.replace(/\\./g, '')).not.toMatch(/[[\]()*_]/);
+    }
+  });
+});

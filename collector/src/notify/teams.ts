@@ -3,6 +3,7 @@
 import { DURATION_PATTERN } from '@vitals/shared';
 import Type from 'typebox';
 import type { Channel } from './channel.js';
+import { escapeTeams as esc } from './escape.js';
 import { type HttpTarget, postJson } from './http-post.js';
 import type { RenderedMessage, Tone } from './message.js';
 
@@ -24,27 +25,27 @@ const ITEMS_MAX = 40;
 
 const facts = (pairs: [string, string][]) => ({
   type: 'FactSet',
-  facts: pairs.map(([title, value]) => ({ title, value })),
+  facts: pairs.map(([title, value]) => ({ title: esc(title), value: esc(value) })),
 });
 
 export function teamsPayload(message: RenderedMessage) {
   const body: Record<string, unknown>[] = [
     {
       type: 'TextBlock',
-      text: message.short,
+      text: esc(message.short),
       weight: 'Bolder',
       size: 'Medium',
       color: COLOR[message.tone],
       wrap: true,
     },
-    { type: 'TextBlock', text: message.lead, wrap: true },
+    { type: 'TextBlock', text: esc(message.lead), wrap: true },
   ];
   if (message.where.length > 0) body.push(facts(message.where));
   const shown = message.items.slice(0, ITEMS_MAX);
   for (const item of shown) {
     body.push({
       type: 'TextBlock',
-      text: item.title,
+      text: esc(item.title),
       weight: 'Bolder',
       color: COLOR[item.tone],
       wrap: true,
@@ -55,7 +56,7 @@ export function teamsPayload(message: RenderedMessage) {
   if (message.items.length > shown.length) {
     body.push({ type: 'TextBlock', text: `…and ${message.items.length - shown.length} more`, wrap: true });
   }
-  body.push({ type: 'TextBlock', text: message.footer, isSubtle: true, size: 'Small', wrap: true });
+  body.push({ type: 'TextBlock', text: esc(message.footer), isSubtle: true, size: 'Small', wrap: true });
   return {
     type: 'message',
     attachments: [
