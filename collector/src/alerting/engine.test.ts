@@ -299,3 +299,75 @@ describe('AlertEngine: targets no longer reported (stale_after)', () => {
     expect(alerts()[0]).toMatchObject({ state: 'resolved', resolved_at: at(26) });
   });
 });
+
+describe('AlertEngine: one outage, one page (default intervals, timers every 30 s, routing every 5 s)', () => {
+  const S = 1000;
+  async function site(names: string[]) {
+    for (const name of names)
+      await store.createAgent({
+        id: `ag_${name}`,
+        tokenId: 'tk_one',
+        secretHash: `s_${name}`,
+        facts: { ...hostFacts(), hostname: name },
+        now: T0,
+      });
+  }
+  async function seen(agentId: string, at: number) {
+    await store.ingest({
+      agentId,
+      request: {
+        agent_id: agentId,
+        reports: [],
+        agent: { boot_id: 'boot-1', version: '0.1.0', dropped_total: 0, buffer_depth: 0, state: 'running' },
+      },
+      receivedAt: at,
+    });
+  }
+  /** Runs the engine's two timers on the injected clock from `from` to `to`. */
+  function runClock(from: number, to: number) {
+    for (let t = from; t <= to; t += 5 * S) {
+      if ((t - T0) % (30 * S) === 0) engine.evaluateTimers(t);
+      engine.routeOnce(t);
+    }
+  }
+
+  for (const spread of [0, 20 * S, 45 * S, 63 * S]) {
+    it(`three agents whose last reports spread over ${spread / S} s: one notification, the site's`, async () => {
+      await site(['B', 'C']);
+      await seen('ag_one', T0);
+      await seen('ag_B', T0 + spread / 2);
+      await seen('ag_C', T0 + spread);
+      runClock(T0, T0 + 30 * MIN);
+      const rows = outboxRows();
+      expect(rows.map((r) => [r.kind, r.host, r.alerts.map((a) => a.rule)])).toEqual([
+        ['firing', '', ['site_offline']],
+      ]);
+    });
+  }
+
+  it('a host silent while its site-mates report is paged without waiting for the site', async () => {
+    await site(['B']);
+    await seen('ag_one', T0);
+    for (let t = T0; t <= T0 + 20 * MIN; t += MIN) await seen('ag_B', t);
+    runClock(T0, T0 + 12 * MIN);
+    const [row] = outboxRows();
+    expect(row).toMatchObject({ kind: 'firing', host: 'EMR-SRV01' });
+    // Heartbeat due after 10 min, first evaluation after it, group_wait 30 s: no wait added.
+    expect(row?.created_at).toBeLessThanOrEqual(T0 + 10 * MIN + 30 * S + 30 * S);
+  });
+
+  it('a host still silent after its site comes back is paged then; one back with the site is not', async () => {
+    await site(['B', 'C']);
+    for (const id of ['ag_one', 'ag_B', 'ag_C']) await seen(id, T0);
+    runClock(T0, T0 + 30 * MIN);
+    await seen('ag_B', T0 + 30 * MIN + 2 * S);
+    await seen('ag_C', T0 + 30 * MIN + 40 * S);
+    runClock(T0 + 30 * MIN + 5 * S, T0 + 40 * MIN);
+    const rows = outboxRows().sort((a, b) => a.created_at - b.created_at);
+    expect(rows.map((r) => [r.kind, r.host])).toEqual([
+      ['firing', ''],
+      ['resolved', ''],
+      ['firing', 'EMR-SRV01'],
+    ]);
+  });
+});

@@ -13,10 +13,20 @@ import { type RoutingConfig, routeSettings } from './routing-config.js';
 import { hasTargets, type ResolvedRules, resolveRules } from './rule-config.js';
 import { RULES, ruleByName } from './rules/registry.js';
 import type { SiteRule } from './rules/rule.js';
+import { MAX_SPREAD_MS, type SiteOfflineOptions } from './rules/site-offline.js';
 import { intervalFromSpacing, newestOf, resolveStale, type StaleStep, staleAfterMs, staleSummary } from './stale.js';
 import { suppressions } from './suppression.js';
 import { transition } from './transition.js';
-import type { AlertRecord, HostView, LatestResult, RuleName, SeriesPoint, TransitionEvent } from './types.js';
+import type {
+  AlertRecord,
+  AlertState,
+  HostView,
+  LatestResult,
+  RuleName,
+  SeriesPoint,
+  SiteView,
+  TransitionEvent,
+} from './types.js';
 
 export interface AlertEngineConfig {
   /** The raw `alerting.rules` / `alerting.overrides` sections. */
@@ -64,6 +74,8 @@ interface LatestRow {
 const SERIES_KEEP_MS = 25 * 3600_000;
 /** Reports read to tell a target's interval from their spacing. */
 const SPACING_REPORTS = 6;
+
+const siteKeyOf = (client: string, site: string) => `${client}\u0000${site}`;
 
 function toHostView(row: AgentRow): HostView {
   const facts = JSON.parse(row.facts) as { platform?: string; os_release?: string };
@@ -135,6 +147,11 @@ export class AlertEngine {
       ),
       dropLatest: db.prepare<[string, string, string, number]>(
         'DELETE FROM host_latest WHERE agent_id = ? AND check_id = ? AND target = ? AND ts = ?',
+      ),
+      // Open ones last, so they win over an older resolved one of the same site.
+      siteAlerts: db.prepare<[number], { client: string; site: string; state: AlertState; resolved_at: number | null }>(
+        `SELECT client, site, state, resolved_at FROM alert WHERE agent_id = '' AND rule = 'site_offline'
+         AND (state != 'resolved' OR resolved_at >= ?) ORDER BY state != 'resolved', resolved_at`,
       ),
       history: db.prepare<[string, string, string, number], { ts: number; values_json: string }>(
         `SELECT ts, values_json FROM report WHERE agent_id = ? AND check_id = ? AND target = ? AND ts >= ?
@@ -323,50 +340,61 @@ export class AlertEngine {
     }
   }
 
-  /** Time-driven rules for every host and site, in one transaction. */
+  /**
+   * Time-driven rules for every host and site, in one transaction. Sites go first, so a host is
+   * judged against its site's verdict of this same moment: on the evaluation that declares a site
+   * offline, its hosts' heartbeats are already held by it, never paged beside it.
+   */
   evaluateTimers(now = this.now()): void {
     const run = this.deps.db.transaction(() => {
-      const rows = this.stmt.agents.all();
       const bySite = new Map<string, HostView[]>();
-      for (const row of rows) {
+      for (const row of this.stmt.agents.all()) {
         const host = toHostView(row);
-        const siteKey = `${host.client}\u0000${host.site}`;
-        bySite.set(siteKey, [...(bySite.get(siteKey) ?? []), host]);
-        const alerts = this.openAlertsOf(host.agent_id);
-        const latest = this.stmt.latest.all(host.agent_id).map(toLatest);
-        const rules = this.rulesFor(host);
-        const stale = this.staleness(host, rules, latest);
-        const items = evaluateHost({
-          host,
-          latest,
-          diskSeries: (target) => this.series.get(host.agent_id, target),
-          history: (check, target, metric, since) => this.history(host.agent_id, check, target, metric, since),
-          rules,
-          alerts,
-          now,
-          trigger: 'timer',
-          current: (rule, row) => !stale(rule, row),
-        });
-        this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
-        this.closeStale(host, latest, alerts, stale, now);
+        const key = siteKeyOf(host.client, host.site);
+        bySite.set(key, [...(bySite.get(key) ?? []), host]);
       }
-      this.evaluateSites(bySite, now);
+      const sites = this.evaluateSites(bySite, now);
+      for (const [key, hosts] of bySite) {
+        const site = sites.get(key);
+        for (const host of hosts) {
+          const alerts = this.openAlertsOf(host.agent_id);
+          const latest = this.stmt.latest.all(host.agent_id).map(toLatest);
+          const rules = this.rulesFor(host);
+          const stale = this.staleness(host, rules, latest);
+          const items = evaluateHost({
+            host,
+            latest,
+            diskSeries: (target) => this.series.get(host.agent_id, target),
+            history: (check, target, metric, since) => this.history(host.agent_id, check, target, metric, since),
+            rules,
+            alerts,
+            now,
+            trigger: 'timer',
+            current: (rule, row) => !stale(rule, row),
+            ...(site ? { site } : {}),
+          });
+          this.persist(applyObservations(alerts, items, now, () => this.deps.alerts.newAlertId()));
+          this.closeStale(host, latest, alerts, stale, now);
+        }
+      }
     });
     run();
   }
 
-  private evaluateSites(bySite: Map<string, HostView[]>, now: number): void {
+  /** Runs the site rules, and returns each site as its hosts' heartbeats must see it now. */
+  private evaluateSites(bySite: Map<string, HostView[]>, now: number): Map<string, SiteView> {
     const siteRules = RULES.filter((r): r is SiteRule => r.scope === 'site');
-    if (siteRules.length === 0) return;
     const open = new Map<string, AlertRecord>();
     for (const a of this.deps.alerts.openAlertsForAgent('')) open.set(alertKeyString(a), a);
-    for (const hosts of bySite.values()) {
+    const offlineOptions = new Map<string, SiteView['offline']>();
+    for (const [siteKey, hosts] of bySite) {
       const first = hosts[0];
       if (!first) continue;
       const rules = this.rulesFor({ client: first.client, site: first.site, host: '' });
       for (const rule of siteRules) {
         const options = rules.options(rule.name);
         if (!options.enabled) continue;
+        if (rule.name === 'site_offline') offlineOptions.set(siteKey, rules.options<SiteOfflineOptions>(rule.name));
         for (const obs of rule.evaluate(options, hosts, now)) {
           const key = siteAlertKey(first.client, first.site, rule.name, obs.target);
           const prev = open.get(alertKeyString(key));
@@ -376,6 +404,20 @@ export class AlertEngine {
         }
       }
     }
+    // The latest site_offline alert per site, open or just resolved (a host may still come back with it).
+    const latest = new Map<string, SiteView['alert']>();
+    for (const a of this.stmt.siteAlerts.all(now - MAX_SPREAD_MS))
+      latest.set(siteKeyOf(a.client, a.site), { state: a.state, resolved_at: a.resolved_at });
+    const sites = new Map<string, SiteView>();
+    for (const [siteKey, hosts] of bySite) {
+      const o = offlineOptions.get(siteKey);
+      sites.set(siteKey, {
+        hosts,
+        offline: o ? { silentAfterMs: o.silentAfterMs, minHosts: o.minHosts, spreadMs: o.spreadMs } : null,
+        alert: latest.get(siteKey) ?? null,
+      });
+    }
+    return sites;
   }
 
   /** Routing: group flushes, reminders, escalation → outbox rows, in one transaction. */

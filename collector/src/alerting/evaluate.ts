@@ -12,6 +12,7 @@ import type {
   LatestResult,
   Observation,
   SeriesPoint,
+  SiteView,
   TransitionEvent,
 } from './types.js';
 
@@ -33,6 +34,8 @@ export interface EvaluateInput {
   latest: LatestResult[];
   diskSeries(target: string): SeriesPoint[];
   history?: RuleContext['history'];
+  /** The host's site, for rules that judge a host against it (heartbeat). */
+  site?: SiteView;
   rules: ResolvedRules;
   /** The host's open alerts by alertKeyString. */
   alerts: ReadonlyMap<string, AlertRecord>;
@@ -84,6 +87,7 @@ export function evaluateHost(input: EvaluateInput): EvaluatedObservation[] {
       },
       now: input.now,
       ...(input.history ? { history: input.history } : {}),
+      ...(input.site ? { site: input.site } : {}),
     };
     for (const observation of rule.evaluate(options, ctx)) {
       if (rules.excluded(rule.name, observation.target)) continue;

@@ -158,6 +158,19 @@ export interface HostView {
   retired: boolean;
 }
 
+/**
+ * A host's site as the heartbeat rule sees it, so a silence that is the site's is not paged as the
+ * host's (SPEC §7.1 "one outage, one page").
+ */
+export interface SiteView {
+  /** The site's agents, this host among them. */
+  hosts: readonly HostView[];
+  /** site_offline's options for the site; null where that rule is off. */
+  offline: { silentAfterMs: number; minHosts: number; spreadMs: number } | null;
+  /** The site's latest site_offline alert (open, or resolved within the last hour); null: none. */
+  alert: { state: AlertState; resolved_at: number | null } | null;
+}
+
 /** A point of a numeric series (disk free bytes over time), oldest first. */
 export interface SeriesPoint {
   ts: number;

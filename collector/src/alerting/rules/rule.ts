@@ -3,7 +3,7 @@
 // data into observations. Hysteresis lives in the rule; durations and counts in the transition.
 import type { CheckKindName } from '@vitals/shared';
 import type { TSchema } from 'typebox';
-import type { HostView, LatestResult, Observation, RuleName, SeriesPoint, Severity } from '../types.js';
+import type { HostView, LatestResult, Observation, RuleName, SeriesPoint, Severity, SiteView } from '../types.js';
 
 export interface RuleContext {
   host: HostView;
@@ -18,6 +18,8 @@ export interface RuleContext {
   history?(check: string, target: string, metric: string, sinceTs: number): SeriesPoint[];
   /** The severity this rule's alert on `target` fires at now (undefined: not firing). */
   firing(target: string): Severity | undefined;
+  /** The host's site (heartbeat: is a silence the site's?). Absent where no site is known (replay). */
+  site?: SiteView;
   now: number;
 }
 

@@ -12,7 +12,7 @@ const NOW = T0 + 60 * MINUTE;
 
 describe('site_offline rule', () => {
   it('defaults: on, silent after 10 minutes, at least 2 silent agents', () => {
-    expect(defaults).toEqual({ enabled: true, silentAfterMs: 10 * MINUTE, minHosts: 2 });
+    expect(defaults).toEqual({ enabled: true, silentAfterMs: 10 * MINUTE, minHosts: 2, spreadMs: 2 * MINUTE });
   });
 
   it('all agents of a site silent → one critical site alert (target "")', () => {
