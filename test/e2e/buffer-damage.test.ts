@@ -85,7 +85,6 @@ describe.each(['garbage', 'cut'] as const)('a real agent whose buffer is damaged
       () => exportHost(dataDir, host).some((r) => r.ts >= since),
       60_000,
     );
-    expect(agent.output()).toMatch(/"event":"buffer_replaced"/);
     const alert = await waitFor(
       'the buffer_lost alert',
       () => {
@@ -105,7 +104,10 @@ describe.each(['garbage', 'cut'] as const)('a real agent whose buffer is damaged
     if (how === 'garbage') expect(status.buffer_lost?.lost).toBeNull();
     else expect(status.buffer_lost?.salvaged).toBeGreaterThan(0);
     expect(agentCli(['status', '--config', config]).stdout).toMatch(/buffer lost .*kept as/);
-    await agent.term();
+    expect(await agent.term()).toBe(0);
+    // The log is asynchronous: read it once the agent has stopped (and flushed).
+    expect(agent.output()).toMatch(/"event":"buffer_replaced"/);
+    expect(agent.output()).toContain(kept);
     await again.term();
   }, 180_000);
 });
