@@ -57,7 +57,9 @@ export function statusCommand(
       `state dir    ${config.stateDir}`,
     ];
     if (buffer.damaged)
-      lines.push(`buffer file  DAMAGED (${buffer.damaged}); the agent moves it aside and starts a new one at its next start`);
+      lines.push(
+        `buffer file  DAMAGED (${buffer.damaged}); the agent moves it aside and starts a new one at its next start`,
+      );
     if (buffer.loss) {
       const l = buffer.loss;
       lines.push(
