@@ -2,7 +2,7 @@
 // list becomes runnable checks. Every key has a default; an unknown key or a wrong type is an
 // error naming the key path, never a silent default.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   type CheckKindName,
   ConfigError,
@@ -221,6 +221,15 @@ function configureCheck(entry: Record<string, unknown> & { kind: string }): Conf
   };
 }
 
+/**
+ * A relative path in the config file means "beside the config file", never "wherever the command
+ * was started": `vitals enroll` and `vitals status` run from different folders must agree.
+ */
+export function fromConfigFolder(path: string | undefined, file: string | undefined): string | undefined {
+  if (path === undefined || isAbsolute(path)) return path;
+  return file === undefined ? resolve(path) : resolve(dirname(file), path);
+}
+
 /** Turns a validated config value into the agent's config. */
 export function resolveConfig(value: AgentConfigFile, file: string | undefined): AgentConfig {
   const configured = (value.checks ?? []).map((c) => configureCheck(c));
@@ -233,11 +242,11 @@ export function resolveConfig(value: AgentConfigFile, file: string | undefined):
   return {
     file,
     hostname: value.hostname,
-    stateDir: value.state_dir ?? defaultStateDir(file),
+    stateDir: fromConfigFolder(value.state_dir, file) ?? defaultStateDir(file),
     logLevel: value.log_level ?? 'info',
     collector: {
       url: value.collector?.url,
-      caFile: value.collector?.ca_file,
+      caFile: fromConfigFolder(value.collector?.ca_file, file),
       pinSha256: value.collector?.pin_sha256 ?? [],
       insecureHttp: value.collector?.insecure_http ?? false,
       timeoutMs: parseDuration(value.collector?.timeout ?? '30s') as number,
@@ -260,8 +269,10 @@ export function resolveConfig(value: AgentConfigFile, file: string | undefined):
 export function loadAgentConfig(explicitFile?: string): AgentConfig {
   const file = explicitFile ?? (existsSync(defaultConfigPath()) ? defaultConfigPath() : undefined);
   if (file === undefined) return resolveConfig({}, undefined);
-  const value = loadYamlConfigFile(file, configIssues) as AgentConfigFile;
-  return resolveConfig(value, file);
+  // Absolute, so the folder relative paths hang off does not move with the working directory.
+  const absolute = resolve(file);
+  const value = loadYamlConfigFile(absolute, configIssues) as AgentConfigFile;
+  return resolveConfig(value, absolute);
 }
 
 export { ConfigError, type ConfigIssue };

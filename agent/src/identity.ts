@@ -14,6 +14,14 @@ export interface Identity {
 
 export const IDENTITY_FILE = 'identity.json';
 
+const REENROLL =
+  're-enroll with `vitals enroll --force --url URL --token TOKEN` (a new site token from `vitals-collector token create`)';
+
+/** identity.json exists but cannot be used: names the file and the fix (exit 3, like a bad config). */
+export class IdentityError extends Error {
+  override name = 'IdentityError';
+}
+
 export function identityPath(stateDir: string): string {
   return join(stateDir, IDENTITY_FILE);
 }
@@ -24,15 +32,27 @@ export function readIdentity(stateDir: string): Identity | undefined {
     text = readFileSync(identityPath(stateDir), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read ${identityPath(stateDir)}: ${(error as Error).message}`);
+    throw new IdentityError(`cannot read identity.json at ${identityPath(stateDir)}: ${(error as Error).message}`);
   }
-  const value = JSON.parse(text) as Partial<Identity>;
+  const file = identityPath(stateDir);
+  let value: Partial<Identity>;
+  try {
+    value = JSON.parse(text) as Partial<Identity>;
+  } catch (error) {
+    throw new IdentityError(
+      `identity.json at ${file} is not valid JSON (truncated?): ${(error as Error).message}; ${REENROLL}`,
+    );
+  }
   if (
+    typeof value !== 'object' ||
+    value === null ||
     typeof value.agent_id !== 'string' ||
     typeof value.secret !== 'string' ||
     typeof value.collector_url !== 'string'
   ) {
-    throw new Error(`${identityPath(stateDir)} is damaged (agent_id, secret or collector_url missing); enroll again`);
+    throw new IdentityError(
+      `identity.json at ${file} is damaged (agent_id, secret or collector_url missing); ${REENROLL}`,
+    );
   }
   return value as Identity;
 }

@@ -11,6 +11,7 @@ import { EnrollError, enrollCommand } from './cli/enroll-command.js';
 import { runCommand } from './cli/run-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { TransportConfigError } from './delivery/transport.js';
+import { IdentityError } from './identity.js';
 import { VERSION } from './version.js';
 
 // Exit codes follow the Nagios plugin convention throughout: 3 means "could not judge".
@@ -101,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end through here with code 0.
       return error.exitCode === 0 ? 0 : EXIT_UNKNOWN;
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof IdentityError) {
       process.stderr.write(`vitals: ${error.message}\n`);
       return EXIT_UNKNOWN;
     }

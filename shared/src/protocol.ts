@@ -71,6 +71,23 @@ export const IngestRequestSchema = Type.Object(
         buffer_depth: Type.Integer({ minimum: 0 }),
         /** "stopping" on a clean shutdown: the collector marks the host offline, not silent. */
         state: Type.Union([Type.Literal('running'), Type.Literal('stopping')]),
+        /**
+         * The agent found its buffer damaged and replaced it (sent until a batch carrying it is
+         * acknowledged). Optional: older agents never send it.
+         */
+        buffer_lost: Type.Optional(
+          Type.Object(
+            {
+              /** When the damage was found (ms since the epoch, agent clock). */
+              at: Type.Integer({ minimum: 0 }),
+              /** Unsent results that could not be recovered; null when the file was too damaged to tell. */
+              lost: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+              /** Unsent results read back from the damaged file (delivered as usual). */
+              salvaged: Type.Integer({ minimum: 0 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, Report } from '@vitals/shared';
+import { type BufferLoss, describeSqliteError, isCorruption, openCheckedBuffer, type Salvage } from './recovery.js';
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 
 export interface BufferOptions {
@@ -34,6 +35,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 export const BUFFER_FILE = 'buffer.sqlite';
+/** Meta key of the last buffer replacement (JSON BufferLoss). */
+const LOSS_KEY = 'buffer_lost';
+
+function parseLoss(text: string | undefined): BufferLoss | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as BufferLoss;
+  } catch {
+    return undefined;
+  }
+}
 /** Checkpoint the write-ahead log every 100 pages (400 KB), and cut it back to 512 KB after one. */
 const WAL_CHECKPOINT_PAGES = 100;
 const WAL_SIZE_LIMIT = 512 * 1024;
@@ -45,11 +57,13 @@ function isDiskError(error: unknown): boolean {
 
 export class ResultBuffer {
   readonly db: SqliteDatabase;
+  /** Set when the file on disk was damaged at open and replaced by this new buffer. */
+  readonly replaced: BufferLoss | undefined;
   private readonly now: () => number;
   private readonly memory: { bootId: string; result: CheckResult }[] = [];
   private memoryDropped = 0;
   private lastWriteError: string | undefined;
-  private readonly pageSize: number;
+  private pageSize = 4096;
 
   constructor(
     readonly stateDir: string,
@@ -57,21 +71,68 @@ export class ResultBuffer {
   ) {
     this.now = options.now ?? Date.now;
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    this.db = openDatabase(join(stateDir, BUFFER_FILE), { timeoutMs: 5000 });
-    this.db.pragma('journal_mode = WAL');
+    const opened = openCheckedBuffer(join(stateDir, BUFFER_FILE), (db) => this.configure(db), this.now());
+    this.db = opened.db;
+    if (opened.loss && opened.salvage) this.replaced = this.restore(opened.loss, opened.salvage);
+    this.seedSequence();
+  }
+
+  private configure(db: SqliteDatabase): void {
+    db.pragma('journal_mode = WAL');
     // NORMAL survives any process crash (kill -9) in WAL mode; only a power cut can lose the last commit.
-    this.db.pragma('synchronous = NORMAL');
+    db.pragma('synchronous = NORMAL');
     // The write-ahead log lives beside the buffer on the same disk. SQLite's default lets it grow to
     // 4 MB before a checkpoint and never shrinks it: on a nearly full disk it took the last free
     // megabytes and every later write failed with SQLITE_FULL, even after space was freed.
-    this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
-    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-    this.db.exec(SCHEMA);
-    this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    db.exec(SCHEMA);
+    this.pageSize = db.pragma('page_size', { simple: true }) as number;
     // The cap is enforced by SQLite itself: past max_page_count an insert fails with SQLITE_FULL,
     // and we drop the oldest results to make room — the file never grows past the cap.
-    this.db.pragma(`max_page_count = ${Math.max(64, Math.ceil(options.maxBytes / this.pageSize))}`);
-    this.seedSequence();
+    db.pragma(`max_page_count = ${Math.max(64, Math.ceil(this.options.maxBytes / this.pageSize))}`);
+  }
+
+  /**
+   * Fills a new buffer from what a damaged one still held: the readable unsent results with their
+   * own sequence numbers (the collector stores a result it already has once), the dropped count,
+   * and the loss itself, kept until a batch carrying it is acknowledged.
+   */
+  private restore(found: Omit<BufferLoss, 'salvaged' | 'lost' | 'reported'>, salvage: Salvage): BufferLoss {
+    const loss: BufferLoss = {
+      ...found,
+      salvaged: salvage.rows.length,
+      lost: salvage.total === undefined ? null : Math.max(0, salvage.total - salvage.rows.length),
+      reported: false,
+    };
+    const insert = this.db.prepare('INSERT INTO report (seq, boot_id, ts, body) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of salvage.rows) insert.run(r.seq, r.boot_id, r.ts, r.body);
+      const dropped = Number(salvage.meta.dropped_total ?? 0);
+      if (Number.isFinite(dropped) && dropped > 0) this.setMeta('dropped_total', String(dropped));
+      this.setMeta(LOSS_KEY, JSON.stringify(loss));
+      // Numbers never repeat: above the clock (as for any new buffer) and above all the old one used.
+      const floor = Math.max(this.now(), salvage.lastSeq ?? 0, ...salvage.rows.map((r) => r.seq));
+      this.db
+        .prepare(
+          "INSERT INTO sqlite_sequence (name, seq) SELECT 'report', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'report')",
+        )
+        .run(floor);
+      this.db.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'report'").run(floor);
+    });
+    return loss;
+  }
+
+  /** The last buffer replacement, while no acknowledged batch has carried it to the collector. */
+  unreportedLoss(): BufferLoss | undefined {
+    const loss = parseLoss(this.meta(LOSS_KEY));
+    return loss && !loss.reported ? loss : undefined;
+  }
+
+  /** The collector acknowledged a batch that carried this loss. */
+  lossReported(at: number): void {
+    const loss = parseLoss(this.meta(LOSS_KEY));
+    if (loss?.at === at) this.recordState({ [LOSS_KEY]: JSON.stringify({ ...loss, reported: true }) });
   }
 
   /**
@@ -280,15 +341,31 @@ export interface BufferStatus {
   droppedTotal: number;
   bytes: number;
   state: Record<string, string>;
+  /** The last replacement of a damaged buffer, if any. */
+  loss: BufferLoss | undefined;
+  /** Set when the file on disk is damaged now: the agent replaces it when it next opens it. */
+  damaged: string | undefined;
 }
+
+const NO_BUFFER: BufferStatus = {
+  exists: false,
+  depth: 0,
+  oldestTs: undefined,
+  droppedTotal: 0,
+  bytes: 0,
+  state: {},
+  loss: undefined,
+  damaged: undefined,
+};
 
 /** Reads the buffer of a (possibly running) agent without writing to it, for `vitals status`. */
 export function readBufferStatus(stateDir: string): BufferStatus {
   let db: SqliteDatabase;
   try {
     db = openDatabase(join(stateDir, BUFFER_FILE), { readonly: true, fileMustExist: true, timeoutMs: 5000 });
-  } catch {
-    return { exists: false, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
+  } catch (error) {
+    if (isCorruption(error)) return { ...NO_BUFFER, exists: true, damaged: describeSqliteError(error) };
+    return NO_BUFFER;
   }
   try {
     // A buffer the agent has just created may not hold its tables yet: nothing buffered.
@@ -297,10 +374,21 @@ export function readBufferStatus(stateDir: string): BufferStatus {
       .get() as {
       n: number;
     };
-    if (ready.n === 0) return { exists: true, depth: 0, oldestTs: undefined, droppedTotal: 0, bytes: 0, state: {} };
+    if (ready.n === 0) return { ...NO_BUFFER, exists: true };
     const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
     const state = Object.fromEntries(meta.map((m) => [m.key, m.value]));
-    return { exists: true, ...storedStats(db), droppedTotal: Number(state.dropped_total ?? 0), state };
+    return {
+      ...NO_BUFFER,
+      exists: true,
+      ...storedStats(db),
+      droppedTotal: Number(state.dropped_total ?? 0),
+      state,
+      loss: parseLoss(state[LOSS_KEY]),
+    };
+  } catch (error) {
+    // Status only reads: the running agent (or its next start) is the one that moves a damaged file aside.
+    if (isCorruption(error)) return { ...NO_BUFFER, exists: true, damaged: describeSqliteError(error) };
+    throw error;
   } finally {
     db.close();
   }

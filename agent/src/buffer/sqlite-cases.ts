@@ -2,10 +2,10 @@
 // better-sqlite3 in-process under vitest (sqlite.test.ts), node:sqlite in a child process on the
 // Node runtime the executables embed (the same cases, bundled). Plain node:assert, no vitest here.
 import { deepStrictEqual, equal, ok, throws } from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResultBuffer, readBufferStatus } from './buffer.js';
+import { BUFFER_FILE, ResultBuffer, readBufferStatus } from './buffer.js';
 import { openDatabase, type SqliteDatabase, type SqliteDriverName } from './sqlite.js';
 
 export interface CaseContext {
@@ -222,6 +222,59 @@ export const SQLITE_CASES: SqliteCase[] = [
       equal(status.droppedTotal, stats.droppedTotal);
       equal(status.state.last_delivery_at, 'now');
       equal(readBufferStatus(join(dir, 'nothing-here')).exists, false);
+    },
+  },
+  {
+    name: 'a damaged agent buffer (garbage header, file cut in half) is moved aside and replaced on this driver',
+    run({ dir, driver }) {
+      const now = 1_700_000_000_000;
+      const fill = (stateDir: string): number[] => {
+        const buffer = new ResultBuffer(stateDir, { maxBytes: 64e6, maxAgeMs: 86_400_000, now: () => now });
+        equal(buffer.db.driver, driver);
+        buffer.append(
+          'boot-1',
+          Array.from({ length: 200 }, (_, n) => ({
+            check: 'disk',
+            kind: 'disk' as const,
+            target: `/vol${n}`,
+            status: 'OK' as const,
+            values: { note: { value: 'x'.repeat(400) } },
+            message: `result ${n}`,
+            ts: now + n,
+          })),
+        );
+        const seqs = buffer.peek(200).map((r) => r.seq);
+        buffer.db.pragma('wal_checkpoint(TRUNCATE)');
+        buffer.close();
+        return seqs;
+      };
+      const later = now + 60_000;
+      // Garbage over the first 4 KB: nothing is readable, the loss is unknown.
+      const garbled = join(dir, 'garbled');
+      const seqs = fill(garbled);
+      const fd = openSync(join(garbled, BUFFER_FILE), 'r+');
+      writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 0);
+      closeSync(fd);
+      equal(readBufferStatus(garbled).damaged?.startsWith('SQLITE_NOTADB'), true, 'status names the damage');
+      const a = new ResultBuffer(garbled, { maxBytes: 64e6, maxAgeMs: 86_400_000, now: () => later });
+      equal(a.replaced?.lost, null);
+      equal(a.replaced?.salvaged, 0);
+      ok(existsSync(a.replaced?.kept_as ?? ''), 'damaged file kept');
+      a.append('boot-2', [{ check: 'cpu', kind: 'cpu', target: '', status: 'OK', values: {}, message: '', ts: later }]);
+      ok((a.peek(1)[0]?.seq ?? 0) > Math.max(later, ...seqs), 'numbers never repeat');
+      a.close();
+      equal(readBufferStatus(garbled).loss?.kept_as, a.replaced?.kept_as);
+      // Cut in half: the first half of the rows is salvaged, the rest counted from the numbers.
+      const cut = join(dir, 'cut');
+      fill(cut);
+      const file = join(cut, BUFFER_FILE);
+      truncateSync(file, Math.floor(statSync(file).size / 2));
+      const b = new ResultBuffer(cut, { maxBytes: 64e6, maxAgeMs: 86_400_000, now: () => later });
+      const salvaged = b.replaced?.salvaged ?? 0;
+      ok(salvaged > 20 && salvaged < 200, `salvaged ${salvaged}`);
+      equal(b.replaced?.lost, 200 - salvaged);
+      equal(b.depth(), salvaged);
+      b.close();
     },
   },
 ];

@@ -34,7 +34,8 @@ export async function enrollCommand(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
   const config = loadAgentConfig(options.config);
-  const existing = readIdentity(config.stateDir);
+  // --force replaces the identity, so a damaged one must not stand in its way.
+  const existing = options.force ? undefined : readIdentity(config.stateDir);
   if (existing && !options.force) {
     // Re-running an install keeps the agent's identity (and so its history on the collector).
     out.write(

@@ -20,6 +20,14 @@ export async function runCommand(options: { config?: string }): Promise<number> 
     maxBytes: config.buffer.maxBytes,
     maxAgeMs: config.buffer.maxAgeMs,
   });
+  if (buffer.replaced) {
+    const { kept_as, reason, salvaged, lost } = buffer.replaced;
+    log.error(
+      { event: 'buffer_replaced', kept_as, reason, salvaged, lost },
+      `the buffer was damaged (${reason}) and was replaced; the old file is kept as ${kept_as}; ` +
+        `${salvaged} unsent results recovered, ${lost === null ? 'an unknown number' : lost} lost`,
+    );
+  }
   await startPersistentPowerShell();
 
   let identity = readIdentity(config.stateDir);

@@ -29,6 +29,19 @@ export function statusCommand(
     dropped_total: buffer.droppedTotal,
     last_error: failing ? (buffer.state.last_error ?? null) : null,
     last_error_at: failing && lastErrorAt !== undefined ? new Date(lastErrorAt).toISOString() : null,
+    /** The buffer file is damaged now; the agent replaces it when it next opens it. */
+    buffer_damaged: buffer.damaged ?? null,
+    /** The last replacement of a damaged buffer; lost null = unknown. */
+    buffer_lost: buffer.loss
+      ? {
+          at: new Date(buffer.loss.at).toISOString(),
+          kept_as: buffer.loss.kept_as,
+          reason: buffer.loss.reason,
+          salvaged: buffer.loss.salvaged,
+          lost: buffer.loss.lost,
+          reported_to_collector: buffer.loss.reported,
+        }
+      : null,
   };
   if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
@@ -43,6 +56,16 @@ export function statusCommand(
       `last error   ${report.last_error ? `${report.last_error} (${ago(lastErrorAt)})` : 'none'}`,
       `state dir    ${config.stateDir}`,
     ];
+    if (buffer.damaged)
+      lines.push(
+        `buffer file  DAMAGED (${buffer.damaged}); the agent moves it aside and starts a new one at its next start`,
+      );
+    if (buffer.loss) {
+      const l = buffer.loss;
+      lines.push(
+        `buffer lost  ${new Date(l.at).toISOString()}: the buffer was damaged and replaced; ${l.lost === null ? 'an unknown number of' : l.lost.toLocaleString('en-US')} unsent results lost, ${l.salvaged.toLocaleString('en-US')} recovered; old file kept as ${l.kept_as}${l.reported ? '' : ' (not yet reported to the collector)'}`,
+      );
+    }
     out.write(`${lines.join('\n')}\n`);
   }
   return identity && !failing ? 0 : 1;

@@ -80,7 +80,9 @@ export class Shipper {
     const target = this.target();
     if (!target) return { kind: 'failed', reason: 'not enrolled yet (run `vitals enroll`)' };
     const reports = buffer.peek(this.batchSize);
-    if (reports.length === 0 && state === 'running') return { kind: 'empty' };
+    const loss = buffer.unreportedLoss();
+    // A replaced buffer is news even with nothing to send: it goes out on its own.
+    if (reports.length === 0 && state === 'running' && !loss) return { kind: 'empty' };
     const body: IngestRequest = {
       agent_id: target.identity.agent_id,
       reports,
@@ -90,6 +92,7 @@ export class Shipper {
         dropped_total: buffer.droppedTotal(),
         buffer_depth: Math.max(0, buffer.depth() - reports.length),
         state,
+        ...(loss ? { buffer_lost: { at: loss.at, lost: loss.lost, salvaged: loss.salvaged } } : {}),
       },
     };
     let status: number;
@@ -116,6 +119,7 @@ export class Shipper {
       const answer = JSON.parse(text) as IngestResponse;
       const behind = buffer.depth();
       buffer.ack(answer.acked);
+      if (loss) buffer.lossReported(loss.at);
       this.batchSize = Math.min(this.options.batchSize, this.batchSize * 2);
       return { kind: 'sent', count: answer.acked.length, behind };
     }

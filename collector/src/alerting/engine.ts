@@ -55,6 +55,8 @@ interface AgentRow {
   last_seen: number;
   state: 'running' | 'stopping';
   retired_at: number | null;
+  buffer_lost_at: number | null;
+  buffer_lost_count: number | null;
   site: string;
   client: string;
 }
@@ -90,6 +92,7 @@ function toHostView(row: AgentRow): HostView {
     last_seen: row.last_seen,
     state: row.state,
     retired: row.retired_at !== null,
+    ...(row.buffer_lost_at !== null ? { buffer_lost: { at: row.buffer_lost_at, lost: row.buffer_lost_count } } : {}),
   };
 }
 
@@ -133,7 +136,7 @@ export class AlertEngine {
     this.now = deps.now ?? Date.now;
     const db = deps.db;
     const agentSelect = `SELECT a.id, a.hostname, a.facts, a.enrolled_at, a.last_seen, a.state, a.retired_at,
-      s.name AS site, c.name AS client FROM agents a JOIN sites s ON s.id = a.site_id JOIN clients c ON c.id = s.client_id`;
+      a.buffer_lost_at, a.buffer_lost_count, s.name AS site, c.name AS client FROM agents a JOIN sites s ON s.id = a.site_id JOIN clients c ON c.id = s.client_id`;
     this.stmt = {
       agent: db.prepare<[string], AgentRow>(`${agentSelect} WHERE a.id = ?`),
       agents: db.prepare<[], AgentRow>(`${agentSelect} WHERE a.retired_at IS NULL`),

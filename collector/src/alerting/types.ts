@@ -21,6 +21,7 @@ export const RULE_NAMES = [
   'cpu',
   'memory',
   'reboot',
+  'buffer_lost',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -156,6 +157,8 @@ export interface HostView {
   last_seen: number;
   state: 'running' | 'stopping';
   retired: boolean;
+  /** The agent's last buffer replacement (damaged file): when, and unsent results lost (null: unknown). */
+  buffer_lost?: { at: number; lost: number | null };
 }
 
 /**

@@ -41,6 +41,8 @@ const ADVICE: Record<RuleName, (target: string) => string> = {
     'Open Task Manager > Details (or top) and sort by memory: a program that leaks memory is the usual cause; ' +
     'restarting that program helps for now.',
   reboot: () => 'Schedule a restart outside practice hours so the pending updates finish installing.',
+  buffer_lost: () =>
+    'Check the disk of that machine (the damaged file is kept beside the new buffer); the history has a gap for the lost results.',
 };
 
 export function adviceFor(rule: RuleName, target: string): string | null {

@@ -63,8 +63,19 @@ export function openSchema(db: Database.Database): void {
     db.exec('ALTER TABLE host_latest ADD COLUMN known_values_json TEXT');
   }
   db.exec(DDL);
+  addBufferLossColumns(db);
   db.exec(ALERT_DDL);
   db.exec(OUTBOX_DDL);
   db.exec(ACCESS_DDL);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/**
+ * The last buffer replacement an agent reported (its buffer file was damaged): when, and how many
+ * unsent results were lost (NULL with a time: unknown). Added in place, without a version step.
+ */
+function addBufferLossColumns(db: Database.Database): void {
+  const columns = new Set((db.pragma('table_info(agents)') as { name: string }[]).map((c) => c.name));
+  if (!columns.has('buffer_lost_at')) db.exec('ALTER TABLE agents ADD COLUMN buffer_lost_at INTEGER');
+  if (!columns.has('buffer_lost_count')) db.exec('ALTER TABLE agents ADD COLUMN buffer_lost_count INTEGER');
 }

@@ -111,6 +111,8 @@ export class SqliteStore implements Store {
         ts = MAX(excluded.ts, host_latest.ts)`),
       updateAgent: db.prepare(`UPDATE agents SET last_seen = ?, last_boot_id = ?, state = ?, dropped_total = ?,
         buffer_depth = ?, last_seq = MAX(COALESCE(last_seq, 0), ?) WHERE id = ?`),
+      updateBufferLost: db.prepare(`UPDATE agents SET buffer_lost_at = ?, buffer_lost_count = ?
+        WHERE id = ? AND (buffer_lost_at IS NULL OR buffer_lost_at < ?)`),
       reports: db.prepare<[string, number, number], ReportRow>(`SELECT agent_id, seq, boot_id, ts, received_at,
         check_id AS "check", kind, target, status, values_json, message, duration_ms FROM report
         WHERE agent_id = ? AND seq > ? AND ts >= ? ORDER BY seq LIMIT ${EXPORT_PAGE}`),
@@ -251,6 +253,8 @@ export class SqliteStore implements Store {
     }
     const a = request.agent;
     this.stmt.updateAgent.run(receivedAt, a.boot_id, a.state, a.dropped_total, a.buffer_depth, maxSeq, agentId);
+    // Sent until acknowledged, so the same loss may come twice: only a newer one replaces it.
+    if (a.buffer_lost) this.stmt.updateBufferLost.run(a.buffer_lost.at, a.buffer_lost.lost, agentId, a.buffer_lost.at);
     if (fresh.length > 0) this.runIngestHook(agentId, fresh, receivedAt);
     return {
       acked: [...seqs].sort((x, y) => x - y),

@@ -1,6 +1,7 @@
 // Every alert rule the collector knows, in the order `rules list` and the README show them.
 import type { RuleName } from '../types.js';
 import { backupRule } from './backup.js';
+import { bufferLostRule } from './buffer-lost.js';
 import { cpuRule } from './cpu.js';
 import { diskForecastRule } from './disk-forecast.js';
 import { diskSpaceRule } from './disk-space.js';
@@ -28,6 +29,7 @@ export const RULES: readonly RuleDefinition[] = [
   cpuRule,
   memoryRule,
   rebootRule,
+  bufferLostRule,
 ];
 
 export function ruleByName(name: RuleName | string): RuleDefinition | undefined {
