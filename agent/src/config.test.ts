@@ -184,7 +184,7 @@ describe('valid config files', () => {
       file,
     );
     const [cpu] = config.checks;
-    expect(cpu?.options).toEqual({ warn_percent: 90, crit_percent: 98, sample: 1 });
+    expect(cpu?.options).toEqual({ samples: 5, warn_percent: 90, crit_percent: 98, sample: 1 });
     expect(cpu).toMatchObject({ id: 'cpu', intervalMs: 60_000, timeoutMs: 15_000, enabled: true });
     expect(config.buffer).toEqual({ maxBytes: 64_000_000, maxAgeMs: 8 * 86_400_000, batchSize: 500 });
     expect(config.collector).toMatchObject({

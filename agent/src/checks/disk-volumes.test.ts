@@ -82,11 +82,20 @@ describe('GNU df', () => {
     expect(imaging.message).toMatch(/has 55 % free .*, but only 0\.0 % of its inodes free — critically low$/);
   });
 
-  it('lets a free-bytes threshold trigger when the percentage alone is fine', () => {
+  it('lets a free-bytes floor trigger when the percentage alone is fine, but only on a volume at least 10x the floor', () => {
     const backup = volumes.find((v) => v.target === '/srv/backup') as Volume;
     expect(judgeVolume(backup, thresholds).status).toBe('OK');
-    expect(judgeVolume(backup, { ...thresholds, warnFreeBytes: 1e12 }).status).toBe('WARNING');
-    expect(judgeVolume(backup, { ...thresholds, critFreeBytes: 1e12 }).message).toMatch(/— critically low$/);
+    // 8 % free: fine for percent thresholds of 5 / 2; a floor of a tenth of the volume is crossed.
+    const usable = backup.usedBytes + backup.availBytes;
+    const low = { ...backup, availBytes: Math.round(usable * 0.08), usedBytes: Math.round(usable * 0.92) };
+    const percentOnly = { ...thresholds, warnFreePercent: 5, critFreePercent: 2 };
+    expect(judgeVolume(low, percentOnly).status).toBe('OK');
+    expect(judgeVolume(low, { ...percentOnly, warnFreeBytes: Math.floor(low.sizeBytes / 10) }).status).toBe('WARNING');
+    expect(judgeVolume(low, { ...percentOnly, critFreeBytes: Math.floor(low.sizeBytes / 10) }).message).toMatch(
+      /— critically low$/,
+    );
+    // A floor larger than a tenth of the volume never marks it on its own (SPEC 4.3: small volumes).
+    expect(judgeVolume(low, { ...percentOnly, warnFreeBytes: low.sizeBytes }).status).toBe('OK');
   });
 
   it('rejects output without the header or with a cut-off row', () => {
