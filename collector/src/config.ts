@@ -2,6 +2,7 @@
 // errors, and the merge with command-line flags (flag > file > default).
 import { dirname, resolve } from 'node:path';
 import {
+  ConfigError,
   compileSchema,
   DURATION_PATTERN,
   loadYamlConfigFile,
@@ -107,6 +108,17 @@ export const CollectorConfigSchema = Type.Object(
           body_max_bytes: Type.Optional(Size),
           rate_per_minute: Type.Optional(PerMinute('ingest requests per agent per minute; more get 429', 600)),
           enroll_per_minute: Type.Optional(PerMinute('enrollment requests per client IP per minute', 120)),
+          ts_ahead_max: Type.Optional(
+            Duration("ingest refuses (400) a report whose ts is more than this ahead of the collector's clock", '1d'),
+          ),
+          ts_earliest: Type.Optional(
+            Type.String({
+              pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+Z)?$',
+              description:
+                'ingest refuses (400) a report whose ts is before this UTC date (YYYY-MM-DD or ISO time with Z)',
+              default: '2000-01-01',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -165,7 +177,12 @@ export interface CollectorConfig {
   /** Each left out: the checkout's install-scripts/ or dist/agent/. */
   downloads: { scriptsDir?: string; dir?: string };
   tls?: { certFile: string; keyFile: string };
-  limits: { bodyMaxBytes: number; ratePerMinute: number; enrollPerMinute: number };
+  limits: {
+    bodyMaxBytes: number;
+    ratePerMinute: number;
+    enrollPerMinute: number;
+    tsWindow: { earliest: number; aheadMaxMs: number };
+  };
   retention: { rawMs: number; rollupsMs: number };
   silentAfterMs: number;
   alerting: AlertingSettings;
@@ -226,6 +243,15 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
+/** limits.ts_earliest as epoch ms; the pattern lets through dates that do not exist (2000-13-45). */
+function earliestTs(value: string | undefined, file: string | undefined): number {
+  const ms = Date.parse(value ?? '2000-01-01');
+  if (Number.isNaN(ms)) {
+    throw new ConfigError(file ?? '(flags)', [{ path: 'limits.ts_earliest', message: `"${value}" is not a date` }]);
+  }
+  return ms;
+}
+
 export interface ConfigFlags {
   config?: string;
   data?: string;
@@ -252,6 +278,10 @@ export function loadCollectorConfig(flags: ConfigFlags): CollectorConfig {
       bodyMaxBytes: parseSize(file.limits?.body_max_bytes ?? 8 * 1024 * 1024) as number,
       ratePerMinute: file.limits?.rate_per_minute ?? 600,
       enrollPerMinute: file.limits?.enroll_per_minute ?? 120,
+      tsWindow: {
+        earliest: earliestTs(file.limits?.ts_earliest, flags.config),
+        aheadMaxMs: parseDuration(file.limits?.ts_ahead_max ?? '1d') as number,
+      },
     },
     retention: {
       rawMs: parseDuration(file.retention?.raw ?? '14d') as number,

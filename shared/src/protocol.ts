@@ -45,7 +45,9 @@ export type EnrollResponse = Static<typeof EnrollResponseSchema>;
 export const ReportSchema = Type.Object(
   {
     /** Per-agent, strictly increasing across restarts; the collector stores (agent, seq) once. */
-    seq: Type.Integer({ minimum: 1 }),
+    // At most 2^53−1: a larger seq cannot be told from its neighbours once parsed as a JSON number
+    // (9223372036854775807 reads as …808), so it would be acked as a duplicate and never stored.
+    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
     /** Random id of the agent process run (session) that produced it. */
     boot_id: Type.String({ minLength: 1, maxLength: 64 }),
     result: CheckResultSchema,
@@ -66,9 +68,9 @@ export const IngestRequestSchema = Type.Object(
         boot_id: Type.String({ minLength: 1, maxLength: 64 }),
         version: Type.String({ maxLength: 64 }),
         /** Results dropped unsent since the agent was enrolled (buffer cap or age). */
-        dropped_total: Type.Integer({ minimum: 0 }),
+        dropped_total: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
         /** Results still waiting in the buffer after this batch. */
-        buffer_depth: Type.Integer({ minimum: 0 }),
+        buffer_depth: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
         /** "stopping" on a clean shutdown: the collector marks the host offline, not silent. */
         state: Type.Union([Type.Literal('running'), Type.Literal('stopping')]),
         /**

@@ -8,6 +8,7 @@ import { agentRetire, agentsList } from './agents-command.js';
 import { alertAck, alertsList } from './alerts-command.js';
 import { apikeyCreate, apikeyList, apikeyRevoke, collect } from './apikey-command.js';
 import { auditList } from './audit-command.js';
+import { backupCommand } from './backup-command.js';
 import { collectorConfigReference } from './config-reference.js';
 import { exportCommand } from './export-command.js';
 import { maintenanceList } from './maintenance-command.js';
@@ -134,6 +135,14 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .option('--since <time>', 'only reports with ts at or after: ISO time, epoch ms, or a duration ago (24h)')
     .option('--format <format>', 'jsonl or csv', 'jsonl')
     .action((opts) => run(() => exportCommand(opts)));
+
+  common(program.command('backup'))
+    .description(
+      'write a consistent snapshot of collector.db to a new file, also while serve runs (restore: see docs/api.md)',
+    )
+    .requiredOption('--to <file>', 'the backup file to create (never overwritten)')
+    .option('--json', 'print {from, to, ms, integrity}')
+    .action((opts) => run(() => backupCommand(opts)));
 
   common(program.command('alerts'))
     .description('open alerts (pending and firing), worst first then oldest; silenced and acknowledged ones too')

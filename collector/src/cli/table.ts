@@ -13,6 +13,12 @@ export function formatTable(header: string[], rawRows: string[][]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
+/**
+ * Epoch ms as ISO time, total: null for null and for any value a Date cannot hold (±8.64e15 ms),
+ * so a bad timestamp already in a database never makes a page, an API or a command fail.
+ */
 export function isoTime(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  if (ms === null || ms === undefined) return null;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }

@@ -3,6 +3,7 @@
 import { type AgentStatus, agentStatus } from '../agent-status.js';
 import type { AlertRecord, Severity } from '../alerting/types.js';
 import { worstFirst as worstAlertFirst } from '../cli/alerts-command.js';
+import { isoTime } from '../cli/table.js';
 import type { AgentRecord } from '../store/store.js';
 import { hostLevel, LEVELS, type Level, levelOfSeverity, worstFirst, worstLevel } from './level.js';
 
@@ -67,7 +68,8 @@ export interface FleetHost {
   hostname: string;
   status: AgentStatus;
   level: Level;
-  last_seen: string;
+  /** null when the stored value is not a time a Date can hold. */
+  last_seen: string | null;
   platform: string;
   os_release: string;
   /** Worst severity among firing alerts; null when none. */
@@ -135,7 +137,7 @@ function fleetHost(agent: AgentRecord, input: FleetInput, alerts: readonly Alert
     hostname: agent.hostname,
     status,
     level,
-    last_seen: new Date(agent.last_seen).toISOString(),
+    last_seen: isoTime(agent.last_seen),
     platform: agent.facts.platform,
     os_release: agent.facts.os_release,
     worst_alert: worstAlert === 'ok' || worstAlert === 'unknown' ? null : worstAlert,

@@ -4,11 +4,12 @@ import { agentStatus } from '../agent-status.js';
 import type { Silence } from '../alerting/silence.js';
 import type { AlertRecord } from '../alerting/types.js';
 import { alertJson, silencedBy, worstFirst as worstAlertFirst } from '../cli/alerts-command.js';
+import { isoTime } from '../cli/table.js';
 import type { HostResult } from '../store/sqlite-dashboard.js';
 import type { AgentRecord } from '../store/store.js';
 import { compareNames, hostLevel, levelOfStatus, worstLevel } from './level.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = isoTime;
 
 const STATUS_RANK: Record<string, number> = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
 

@@ -5,6 +5,7 @@ import { parseDuration } from '@vitals/shared';
 import type { FastifyInstance } from 'fastify';
 import type { AlertRecord } from '../alerting/types.js';
 import { canSee, type Principal } from '../auth/principal.js';
+import { isoTime } from '../cli/table.js';
 import { parseTime } from '../cli/time-flag.js';
 import { FIT_WINDOW_MS, type ForecastView, fitForecast, forecastView } from '../dashboard/disk-forecast-view.js';
 import { buildFleet, type HostFilter } from '../dashboard/fleet.js';
@@ -136,7 +137,7 @@ export function registerDashboardRoutes(
         { sites, agents, worst, openAlerts, now, silentAfterMs },
         { q, status, client, canSee: (c) => canSee(principal, c) },
       );
-      return { now: new Date(now).toISOString(), ...fleet };
+      return { now: isoTime(now), ...fleet };
     },
   );
 
@@ -218,7 +219,7 @@ export function registerDashboardRoutes(
             target: d.target,
             status: d.status,
             message: d.message,
-            ts: new Date(d.ts).toISOString(),
+            ts: isoTime(d.ts),
             free_bytes: numberValue(d, 'free_bytes'),
             size_bytes: numberValue(d, 'size_bytes'),
             free_percent: numberValue(d, 'free_percent'),

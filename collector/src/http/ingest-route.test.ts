@@ -157,3 +157,36 @@ describe('POST /api/v1/ingest', () => {
     expect(metrics).toMatch(/vitals_agents 1\n/);
   });
 });
+
+describe('POST /api/v1/ingest: values the store could not serve back', () => {
+  it('refuses a ts far ahead of the clock or before 2000 with 400 naming the report, storing nothing', async () => {
+    const { agent_id, secret } = await s.enroll();
+    for (const ts of [1e20, s.clock.now + 25 * 3_600_000, Date.UTC(1999, 11, 31)]) {
+      const body = ingestRequest(agent_id, [1, 2, 3, 4]);
+      body.reports[3]!.result.ts = ts;
+      const res = await s.post('/api/v1/ingest', body, { secret });
+      expect(res.status).toBe(400);
+      expect((await answer(res)).message).toContain('reports[3].result.ts');
+    }
+    expect(stored()).toBe(0);
+    // Within the window (23 h ahead) is still accepted.
+    const ok = ingestRequest(agent_id, [1]);
+    ok.reports[0]!.result.ts = s.clock.now + 23 * 3_600_000;
+    expect((await s.post('/api/v1/ingest', ok, { secret })).status).toBe(200);
+    expect(stored()).toBe(1);
+  });
+
+  it('refuses seq above 2^53-1 as written in the raw JSON, negative or fractional, storing nothing', async () => {
+    const { agent_id, secret } = await s.enroll();
+    const raw = JSON.stringify(ingestRequest(agent_id, [1, 2]));
+    for (const seq of ['9223372036854775807', '9007199254740992', '-1', '0', '2.5']) {
+      const res = await s.post('/api/v1/ingest', raw.replace('"seq":2,', `"seq":${seq},`), { secret });
+      expect(res.status, seq).toBe(400);
+      expect((await answer(res)).message).toContain('reports[1].seq');
+    }
+    expect(stored()).toBe(0);
+    const max = raw.replace('"seq":2,', `"seq":${Number.MAX_SAFE_INTEGER},`);
+    const res = await s.post('/api/v1/ingest', max, { secret });
+    expect(await answer(res)).toEqual({ acked: [1, Number.MAX_SAFE_INTEGER], duplicates: 0 });
+  });
+});

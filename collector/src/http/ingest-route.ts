@@ -4,7 +4,8 @@ import { API_PATHS, type IngestRequest, IngestRequestSchema, type IngestResponse
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerSecret, sameHash, sha256 } from '../auth/credentials.js';
 import type { AgentRecord } from '../store/store.js';
-import { HttpError } from './api-error.js';
+import { HttpError, InvalidBodyError } from './api-error.js';
+import { DEFAULT_TS_AHEAD_MAX_MS, DEFAULT_TS_EARLIEST, timestampIssues } from './ingest-window.js';
 import type { RouteContext } from './server.js';
 
 declare module 'fastify' {
@@ -50,7 +51,12 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
       if (request.body.agent_id !== agent.id) {
         throw new HttpError(404, 'not_found', `agent ${request.body.agent_id} not found for this credential`);
       }
-      const outcome = await ctx.store.ingest({ agentId: agent.id, request: request.body, receivedAt: ctx.now() });
+      const receivedAt = ctx.now();
+      // Checked after the schema (which cannot know the clock); any report outside refuses the whole request.
+      const window = ctx.limits.tsWindow ?? { earliest: DEFAULT_TS_EARLIEST, aheadMaxMs: DEFAULT_TS_AHEAD_MAX_MS };
+      const issues = timestampIssues(request.body, receivedAt, window);
+      if (issues.length > 0) throw new InvalidBodyError(issues);
+      const outcome = await ctx.store.ingest({ agentId: agent.id, request: request.body, receivedAt });
       ctx.metrics.ingestRequests++;
       ctx.metrics.ingestedReports += outcome.inserted;
       ctx.metrics.duplicateReports += outcome.duplicates;

@@ -13,6 +13,7 @@ import { type DownloadDirs, registerDownloadRoutes } from './download-routes.js'
 import { registerEnrollRoute } from './enroll-route.js';
 import { registerEnrollmentRoutes } from './enrollment-routes.js';
 import { registerIngestRoute } from './ingest-route.js';
+import type { TimestampWindow } from './ingest-window.js';
 import { registerJsonBody } from './json-body.js';
 import { CollectorMetrics } from './metrics.js';
 import { registerSessionRoutes } from './session-routes.js';
@@ -24,6 +25,8 @@ export interface ServerLimits {
   bodyMaxBytes: number;
   ratePerMinute: number;
   enrollPerMinute: number;
+  /** Report timestamps accepted by ingest (ingest-window.ts); left out, 2000-01-01 … now + 1 day. */
+  tsWindow?: TimestampWindow;
 }
 
 export interface ServerOptions {
