@@ -16,6 +16,7 @@ import { captureLogger, notificationRecord } from '../../collector/src/fixtures/
 import { type HttpReceiver, type SmtpReceiver, startHttp, startSmtp } from '../../collector/src/fixtures/receivers.js';
 import { buildServer } from '../../collector/src/http/server.js';
 import { createEmailChannel } from '../../collector/src/notify/email.js';
+import { escapeSlack, escapeTeams } from '../../collector/src/notify/escape.js';
 import { renderMessage } from '../../collector/src/notify/message.js';
 import { escapeHtml } from '../../collector/src/notify/message-layout.js';
 import { createSlackChannel } from '../../collector/src/notify/slack.js';
@@ -159,8 +160,8 @@ describe('value and threshold, the same words in every channel and the API', () 
       expect(mail.html || '', what).toContain(`>Value</td><td style="padding:2px 0">${escapeHtml(c.reads)}</td>`);
       expect(hook.alerts.find((a) => a.id === id)?.reading, what).toBe(c.reads);
       expect(hook.text, what).toContain(c.reads);
-      expect(slack, what).toContain(JSON.stringify(`*Value:* ${c.reads}`).slice(1, -1));
-      expect(teams, what).toContain(JSON.stringify({ title: 'Value', value: c.reads }));
+      expect(slack, what).toContain(JSON.stringify(`*Value:* ${escapeSlack(c.reads)}`).slice(1, -1));
+      expect(teams, what).toContain(JSON.stringify({ title: 'Value', value: escapeTeams(c.reads) }));
       expect(api.alerts.find((a) => a.id === id)?.reading, what).toBe(c.reads);
     }
     // Never a threshold with the value's unit stuck onto its own.
