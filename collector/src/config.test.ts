@@ -22,7 +22,12 @@ describe('collector config', () => {
     const c = loadCollectorConfig({});
     expect(c.listen).toEqual({ host: '127.0.0.1', port: 8470 });
     expect(c.dataDir).toBe(join(process.cwd(), 'vitals-data'));
-    expect(c.limits).toEqual({ bodyMaxBytes: 8 * 1024 * 1024, ratePerMinute: 600, enrollPerMinute: 120 });
+    expect(c.limits).toEqual({
+      bodyMaxBytes: 8 * 1024 * 1024,
+      ratePerMinute: 600,
+      enrollPerMinute: 120,
+      tsWindow: { aheadMaxMs: 86_400_000, earliest: Date.UTC(2000, 0, 1) },
+    });
     expect(c.retention).toEqual({ rawMs: 14 * 86_400_000, rollupsMs: 395 * 86_400_000 });
   });
 

@@ -173,6 +173,7 @@ checks:
     kind: cpu
     interval: ${options.intervalMs ?? 200}ms
     sample: 0.1
+    samples: 1
 `,
   );
   return file;
